@@ -47,7 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("name"), max_length=150)
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.GERMAN)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,

@@ -65,6 +65,12 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events are append-only.")
 
     @property
+    def verb_label(self) -> str:
+        from onevoice.core.audit import verb_label
+
+        return verb_label(self.verb)
+
+    @property
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """Return (field, before, after) for every field whose value differs."""
         before = self.before or {}

@@ -49,10 +49,17 @@ def memberships_of(user: User | AnonymousUser) -> list[Membership]:
     """The organisations a person may switch between."""
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.active().filter(user=user).select_related("organization").order_by("organization__name"))
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
 
 
-def access_department(member: Membership, department_id: UUID, *, need: Capability | None = None) -> Department:
+def access_department(
+    member: Membership, department_id: UUID, *, need: Capability | None = None
+) -> Department:
     if need is not None and not member.can(need):
         raise Http404
     try:
@@ -61,7 +68,9 @@ def access_department(member: Membership, department_id: UUID, *, need: Capabili
         raise Http404 from None
 
 
-def access_membership(member: Membership, membership_id: UUID, *, need: Capability | None = None) -> Membership:
+def access_membership(
+    member: Membership, membership_id: UUID, *, need: Capability | None = None
+) -> Membership:
     if need is not None and not member.can(need):
         raise Http404
     try:
@@ -74,7 +83,9 @@ def access_membership(member: Membership, membership_id: UUID, *, need: Capabili
         raise Http404 from None
 
 
-def access_invitation(member: Membership, invitation_id: UUID, *, need: Capability | None = None) -> Invitation:
+def access_invitation(
+    member: Membership, invitation_id: UUID, *, need: Capability | None = None
+) -> Invitation:
     if need is not None and not member.can(need):
         raise Http404
     try:

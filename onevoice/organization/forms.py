@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onevoice.core.forms import Form
 from onevoice.organization.models import WEEKDAY_LABELS, WEEKDAYS, Department, Organization
 from onevoice.organization.roles import Role
 
@@ -20,14 +21,16 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 class TimeZoneField(forms.ChoiceField):
     default_error_messages = {
-        "invalid_choice": _("“%(value)s” is not a known time zone. Choose one from the list, e.g. Europe/Berlin."),
+        "invalid_choice": _(
+            "“%(value)s” is not a known time zone. Choose one from the list, e.g. Europe/Berlin."
+        ),
     }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=time_zone_choices, **kwargs)
 
 
-class BusinessHoursMixin(forms.Form):
+class BusinessHoursMixin(Form):
     """Seven rows of 'open / from / until' that become the organisation's business hours."""
 
     def add_business_hours_fields(self, initial: dict[str, list[str] | None]) -> None:
@@ -37,11 +40,15 @@ class BusinessHoursMixin(forms.Form):
                 label=WEEKDAY_LABELS[day], required=False, initial=bool(span)
             )
             self.fields[f"bh_{day}_start"] = forms.TimeField(
-                label=_("from"), required=False, initial=span[0] if span else "09:00",
+                label=_("from"),
+                required=False,
+                initial=span[0] if span else "09:00",
                 widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}),
             )
             self.fields[f"bh_{day}_end"] = forms.TimeField(
-                label=_("until"), required=False, initial=span[1] if span else "17:00",
+                label=_("until"),
+                required=False,
+                initial=span[1] if span else "17:00",
                 widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}),
             )
 
@@ -67,7 +74,8 @@ class BusinessHoursMixin(forms.Form):
             if start is None or end is None or start >= end:
                 self.add_error(
                     f"bh_{day}_end",
-                    _("On %(day)s the business hours must end after they start.") % {"day": WEEKDAY_LABELS[day]},
+                    _("On %(day)s the business hours must end after they start.")
+                    % {"day": WEEKDAY_LABELS[day]},
                 )
                 continue
             hours[day] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
@@ -102,7 +110,7 @@ class OrganizationForm(BusinessHoursMixin):
         return cleaned
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
     is_central_team = forms.BooleanField(
@@ -116,7 +124,8 @@ class WeeklyHoursField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Weekly hours for social media"))
         kwargs.setdefault(
-            "help_text", _("Hours per week this person has for social media work; used for workload planning.")
+            "help_text",
+            _("Hours per week this person has for social media work; used for workload planning."),
         )
         super().__init__(
             min_value=Decimal(0),
@@ -131,7 +140,7 @@ class WeeklyHoursField(forms.DecimalField):
         )
 
 
-class MembershipFormBase(forms.Form):
+class MembershipFormBase(Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
@@ -157,16 +166,20 @@ class MembershipForm(MembershipFormBase):
     pass
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False)
     verb = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.ChoiceField(label=_("Person"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args: Any, verbs: list[tuple[str, str]], actors: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self, *args: Any, verbs: list[tuple[str, str]], actors: list[tuple[str, str]], **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.fields["verb"].choices = [("", _("All actions")), *verbs]  # type: ignore[attr-defined]
         self.fields["actor"].choices = [("", _("Everyone")), *actors]  # type: ignore[attr-defined]

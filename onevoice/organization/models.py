@@ -75,6 +75,10 @@ class Organization(models.Model):
             return None
         return time.fromisoformat(span[0]), time.fromisoformat(span[1])
 
+    def business_hours_rows(self) -> list[dict[str, Any]]:
+        hours = self.business_hours or {}
+        return [{"label": WEEKDAY_LABELS[day], "span": hours.get(day)} for day in WEEKDAYS]
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -200,7 +204,9 @@ class Invitation(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
-    departments = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name=_("departments"))
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
     weekly_hours = models.DecimalField(
         _("weekly hours for social media"),
         max_digits=4,

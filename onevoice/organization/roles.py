@@ -49,10 +49,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.ADMIN: _("Installs and configures OneVoice, connects networks and manages everything."),
-    Role.SMM: _("Sets strategy and guidelines across departments, approves content and reports to management."),
-    Role.CM: _("Plans the editorial calendar, creates and publishes content and runs the community dialogue."),
+    Role.SMM: _(
+        "Sets strategy and guidelines across departments, approves content and reports to management."
+    ),
+    Role.CM: _(
+        "Plans the editorial calendar, creates and publishes content and runs the community dialogue."
+    ),
     Role.CONTRIBUTOR: _("Brings topics and material from a department and answers expert questions."),
-    Role.REVIEWER: _("Gives feedback on or approves certain content, e.g. legal, works council, department head."),
+    Role.REVIEWER: _(
+        "Gives feedback on or approves certain content, e.g. legal, works council, department head."
+    ),
     Role.VIEWER: _("Reads plans and results, e.g. management."),
 }
 

@@ -58,7 +58,9 @@ def audit_events(
     """The organisation's audit events, newest first, filtered; dates are whole days in the user's zone."""
     events = AuditEvent.objects.filter(organization_id=member.organization_id).select_related("actor")
     if q:
-        events = events.filter(Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(verb__icontains=q))
+        events = events.filter(
+            Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(verb__icontains=q)
+        )
     if verb:
         events = events.filter(verb=verb)
     if actor:
@@ -67,7 +69,9 @@ def audit_events(
     if date_from:
         events = events.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
     if date_to:
-        events = events.filter(created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone))
+        events = events.filter(
+            created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+        )
     return events.order_by("-created_at", "-id")
 
 

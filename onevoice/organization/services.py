@@ -70,7 +70,10 @@ def organization_create(
     organization.full_clean()
     organization.save()
     audit.record(
-        actor=creator, organization=organization, verb="organization.created", obj=organization,
+        actor=creator,
+        organization=organization,
+        verb="organization.created",
+        obj=organization,
         after=organization.snapshot(),
     )
     for proposal in departments:
@@ -80,7 +83,10 @@ def organization_create(
             organization=organization, name=proposal.name.strip(), is_central_team=proposal.is_central_team
         )
         audit.record(
-            actor=creator, organization=organization, verb="department.created", obj=department,
+            actor=creator,
+            organization=organization,
+            verb="department.created",
+            obj=department,
             after=department.snapshot(),
         )
     membership = Membership.objects.create(organization=organization, user=creator, role=Role.ADMIN)
@@ -90,7 +96,10 @@ def organization_create(
         if central is not None:
             membership.departments.add(central)
     audit.record(
-        actor=creator, organization=organization, verb="membership.created", obj=membership,
+        actor=creator,
+        organization=organization,
+        verb="membership.created",
+        obj=membership,
         after=membership.snapshot(),
     )
     creator.last_organization = organization
@@ -114,13 +123,19 @@ def organization_update(*, actor: Membership, organization: Organization, **fiel
     after = organization.snapshot()
     if before != after:
         audit.record(
-            actor=actor.user, organization=organization, verb="organization.updated", obj=organization,
-            before=before, after=after,
+            actor=actor.user,
+            organization=organization,
+            verb="organization.updated",
+            obj=organization,
+            before=before,
+            after=after,
         )
     return organization
 
 
-def _refuse_duplicate_department(organization: Organization, name: str, exclude_pk: int | None = None) -> None:
+def _refuse_duplicate_department(
+    organization: Organization, name: str, exclude_pk: int | None = None
+) -> None:
     clash = Department.objects.filter(organization=organization).annotate(lname=Lower("name"))
     clash = clash.filter(lname=name.strip().lower())
     if exclude_pk is not None:
@@ -139,11 +154,16 @@ def department_create(
     organization = actor.organization
     _refuse_duplicate_department(organization, name)
     department = Department.objects.create(
-        organization=organization, name=name.strip(), description=description.strip(),
+        organization=organization,
+        name=name.strip(),
+        description=description.strip(),
         is_central_team=is_central_team,
     )
     audit.record(
-        actor=actor.user, organization=organization, verb="department.created", obj=department,
+        actor=actor.user,
+        organization=organization,
+        verb="department.created",
+        obj=department,
         after=department.snapshot(),
     )
     return department
@@ -161,8 +181,12 @@ def department_update(
     department.is_central_team = is_central_team
     department.save(update_fields=["name", "description", "is_central_team"])
     audit.record(
-        actor=actor.user, organization=department.organization, verb="department.updated", obj=department,
-        before=before, after=department.snapshot(),
+        actor=actor.user,
+        organization=department.organization,
+        verb="department.updated",
+        obj=department,
+        before=before,
+        after=department.snapshot(),
     )
     return department
 
@@ -174,7 +198,10 @@ def department_delete(*, actor: Membership, department: Department) -> None:
     before = department.snapshot()
     before["members"] = sorted(department.memberships.values_list("user__email", flat=True))
     audit.record(
-        actor=actor.user, organization=department.organization, verb="department.deleted", obj=department,
+        actor=actor.user,
+        organization=department.organization,
+        verb="department.deleted",
+        obj=department,
         before=before,
     )
     department.delete()
@@ -205,7 +232,11 @@ def _active_admin_count(organization: Organization) -> int:
 
 
 def _refuse_losing_last_admin(membership: Membership) -> None:
-    if membership.role == Role.ADMIN and membership.is_active and _active_admin_count(membership.organization) <= 1:
+    if (
+        membership.role == Role.ADMIN
+        and membership.is_active
+        and _active_admin_count(membership.organization) <= 1
+    ):
         raise ValidationError(
             {
                 "role": _(
@@ -245,8 +276,12 @@ def membership_update(
     after = membership.snapshot()
     if before != after:
         audit.record(
-            actor=actor.user, organization=membership.organization, verb="membership.updated", obj=membership,
-            before=before, after=after,
+            actor=actor.user,
+            organization=membership.organization,
+            verb="membership.updated",
+            obj=membership,
+            before=before,
+            after=after,
         )
     return membership
 
@@ -263,8 +298,12 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     audit.record(
-        actor=actor.user, organization=membership.organization, verb="membership.deactivated", obj=membership,
-        before=before, after=membership.snapshot(),
+        actor=actor.user,
+        organization=membership.organization,
+        verb="membership.deactivated",
+        obj=membership,
+        before=before,
+        after=membership.snapshot(),
     )
     return membership
 
@@ -279,8 +318,12 @@ def membership_reactivate(*, actor: Membership, membership: Membership) -> Membe
     membership.is_active = True
     membership.save(update_fields=["is_active", "updated_at"])
     audit.record(
-        actor=actor.user, organization=membership.organization, verb="membership.reactivated", obj=membership,
-        before=before, after=membership.snapshot(),
+        actor=actor.user,
+        organization=membership.organization,
+        verb="membership.reactivated",
+        obj=membership,
+        before=before,
+        after=membership.snapshot(),
     )
     return membership
 
@@ -320,16 +363,27 @@ def invitation_create(
     _require_may_grant(actor, role)
     organization = actor.organization
     email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email__iexact=email, is_active=True).exists():
-        raise ValidationError({"email": _("%(email)s is already a member of this organisation.") % {"email": email}})
+    if Membership.objects.filter(
+        organization=organization, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError(
+            {"email": _("%(email)s is already a member of this organisation.") % {"email": email}}
+        )
     pending = Invitation.objects.filter(
-        organization=organization, email__iexact=email, accepted_at=None, revoked_at=None,
+        organization=organization,
+        email__iexact=email,
+        accepted_at=None,
+        revoked_at=None,
         expires_at__gt=timezone.now(),
     )
     if pending.exists():
         raise ValidationError(
-            {"email": _("%(email)s has already been invited. Send the invitation again from the list below.")
-             % {"email": email}}
+            {
+                "email": _(
+                    "%(email)s has already been invited. Send the invitation again from the list below."
+                )
+                % {"email": email}
+            }
         )
     departments = _check_departments(organization, departments)
     token = secrets.token_urlsafe(32)
@@ -346,7 +400,10 @@ def invitation_create(
     invitation.save()
     invitation.departments.set(departments)
     audit.record(
-        actor=actor.user, organization=organization, verb="invitation.created", obj=invitation,
+        actor=actor.user,
+        organization=organization,
+        verb="invitation.created",
+        obj=invitation,
         after=_invitation_snapshot(invitation, departments),
     )
     _send_invitation_after_commit(invitation, token)
@@ -364,7 +421,10 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
     audit.record(
-        actor=actor.user, organization=invitation.organization, verb="invitation.resent", obj=invitation,
+        actor=actor.user,
+        organization=invitation.organization,
+        verb="invitation.resent",
+        obj=invitation,
         after={"expires_at": invitation.expires_at},
     )
     _send_invitation_after_commit(invitation, token)
@@ -379,7 +439,10 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit.record(
-        actor=actor.user, organization=invitation.organization, verb="invitation.revoked", obj=invitation,
+        actor=actor.user,
+        organization=invitation.organization,
+        verb="invitation.revoked",
+        obj=invitation,
     )
     return invitation
 
@@ -401,8 +464,10 @@ def invitation_by_token(token: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationUnusable(
-            _("This invitation link is not valid. It may have been replaced by a newer invitation; "
-              "ask the person who invited you to send it again."),
+            _(
+                "This invitation link is not valid. It may have been replaced by a newer invitation; "
+                "ask the person who invited you to send it again."
+            ),
             code="unknown",
         )
     if invitation.status == Invitation.Status.ACCEPTED:
@@ -410,8 +475,9 @@ def invitation_by_token(token: str) -> Invitation:
             _("This invitation has already been used. Log in with the account that accepted it."), code="used"
         )
     if invitation.status == Invitation.Status.REVOKED:
-        raise InvitationUnusable(_("This invitation was withdrawn. Ask for a new one if you need access."),
-                                 code="revoked")
+        raise InvitationUnusable(
+            _("This invitation was withdrawn. Ask for a new one if you need access."), code="revoked"
+        )
     if invitation.status == Invitation.Status.EXPIRED:
         raise InvitationUnusable(
             _("This invitation expired on %(date)s. Ask the person who invited you to send it again.")
@@ -431,8 +497,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise InvitationUnusable(_("This invitation has already been used."), code="used")
     if user.email.lower() != invitation.email.lower():
         raise InvitationUnusable(
-            _("This invitation is for %(invited)s, but you are logged in as %(current)s. Log out and open "
-              "the link again, or ask for an invitation to your address.")
+            _(
+                "This invitation is for %(invited)s, but you are logged in as %(current)s. Log out and open "
+                "the link again, or ask for an invitation to your address."
+            )
             % {"invited": invitation.email, "current": user.email},
             code="foreign",
         )
@@ -455,7 +523,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit.record(actor=user, organization=organization, verb="invitation.accepted", obj=invitation)
     audit.record(
-        actor=user, organization=organization, verb="membership.created", obj=membership,
+        actor=user,
+        organization=organization,
+        verb="membership.created",
+        obj=membership,
         after=membership.snapshot(),
     )
     user.last_organization = organization

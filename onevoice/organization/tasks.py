@@ -13,7 +13,9 @@ from onevoice.organization.models import Invitation
 @db_task(retries=3, retry_delay=60)
 def send_invitation_mail(invitation_id: int, token: str, language: str) -> None:
     """Mail the invitation link; a mail server that is down is retried three times, a minute apart."""
-    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.status != Invitation.Status.PENDING:
         return
     with translation.override(language):

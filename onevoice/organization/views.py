@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,12 @@ from django.views.decorators.http import require_POST
 
 from onevoice.core.audit import verb_label
 from onevoice.organization import selectors, services
-from onevoice.organization.access import access_department, access_invitation, access_membership, membership_for
+from onevoice.organization.access import (
+    access_department,
+    access_invitation,
+    access_membership,
+    membership_for,
+)
 from onevoice.organization.forms import (
     AuditFilterForm,
     DepartmentForm,
@@ -30,8 +36,12 @@ from onevoice.organization.roles import ROLE_DESCRIPTIONS, Capability, Role
 C = Capability
 
 
-def _render(request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200):
-    return render(request, template, {"member": member, "organization": member.organization, **context}, status=status)
+def _render(
+    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
+):
+    return render(
+        request, template, {"member": member, "organization": member.organization, **context}, status=status
+    )
 
 
 @login_required
@@ -190,7 +200,8 @@ def invite(request: HttpRequest, org: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("An invitation was sent to %(email)s. The link is valid for %(days)s days.")
+                request,
+                _("An invitation was sent to %(email)s. The link is valid for %(days)s days.")
                 % {"email": invitation.email, "days": _valid_days()},
             )
             return redirect("organization:people", org)
@@ -215,7 +226,9 @@ def invitation_resend(request: HttpRequest, org: str, invitation_id: UUID) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The invitation was sent to %(email)s again.") % {"email": invitation.email})
+        messages.success(
+            request, _("The invitation was sent to %(email)s again.") % {"email": invitation.email}
+        )
     return redirect("organization:people", org)
 
 
@@ -229,7 +242,9 @@ def invitation_revoke(request: HttpRequest, org: str, invitation_id: UUID) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
     return redirect("organization:people", org)
 
 
@@ -242,7 +257,11 @@ def membership_edit(request: HttpRequest, org: str, membership_id: UUID) -> Http
         request.POST or None,
         organization=member.organization,
         may_grant_admin=may_grant_admin or target.role == Role.ADMIN,
-        initial={"role": target.role, "departments": list(target.departments.all()), "weekly_hours": target.weekly_hours},
+        initial={
+            "role": target.role,
+            "departments": list(target.departments.all()),
+            "weekly_hours": target.weekly_hours,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -325,8 +344,17 @@ def _audit_csv(member: Membership, events: Any) -> StreamingHttpResponse:
     def rows() -> Any:
         yield "\ufeff"  # so Excel opens the UTF-8 file with umlauts intact
         yield writer.writerow(
-            [_("Time"), _("Person"), _("Action"), _("Action code"), _("Object type"), _("Object"), _("Before"),
-             _("After"), _("IP address")]
+            [
+                _("Time"),
+                _("Person"),
+                _("Action"),
+                _("Action code"),
+                _("Object type"),
+                _("Object"),
+                _("Before"),
+                _("After"),
+                _("IP address"),
+            ]
         )
         for e in events.iterator(chunk_size=500):
             yield writer.writerow(
@@ -358,3 +386,76 @@ def _json(value: Any) -> str:
 def _csv_safe(value: str) -> str:
     # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send people to the organisation they used last, to the wizard on a fresh installation."""
+    from onevoice.accounts.models import User
+    from onevoice.organization.access import memberships_of
+
+    if not request.user.is_authenticated:
+        return redirect("setup" if not User.objects.exists() else "accounts:login")
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return render(request, "organization/no_organization.html")
+    last = request.user.last_organization_id  # type: ignore[union-attr]
+    chosen = next((m for m in memberships if m.organization_id == last), memberships[0])
+    return redirect("organization:overview", chosen.organization.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation link: create an account or log in, then join the organisation."""
+    from django.contrib.auth import login, logout
+
+    from onevoice.accounts import services as account_services
+    from onevoice.accounts.forms import AccountForm
+    from onevoice.accounts.models import User
+    from onevoice.accounts.views import remember_language
+
+    try:
+        invitation = services.invitation_by_token(token)
+    except services.InvitationUnusable as error:
+        return render(request, "organization/invitation_unusable.html", {"error": error}, status=410)
+
+    context: dict[str, Any] = {"invitation": invitation, "organization": invitation.organization}
+    if request.user.is_authenticated:
+        if request.method == "POST" and request.POST.get("action") == "logout":
+            logout(request)
+            return redirect("invitation-accept", token)
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            except services.InvitationUnusable as error:
+                context["error"] = error
+                return render(request, "organization/invitation_accept.html", context, status=400)
+            messages.success(request, _("Welcome to %(name)s!") % {"name": membership.organization.name})
+            return redirect("organization:overview", membership.organization.slug)
+        context["foreign"] = request.user.email.lower() != invitation.email.lower()  # type: ignore[union-attr]
+        return render(request, "organization/invitation_accept.html", context)
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        context["has_account"] = True
+        return render(request, "organization/invitation_accept.html", context)
+
+    form = AccountForm(request.POST or None, fixed_email=invitation.email, initial={"language": "de"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = account_services.account_create(
+                    email=invitation.email,
+                    full_name=data["full_name"],
+                    password=data["password1"],
+                    language=data["language"],
+                )
+                membership = services.invitation_accept(token=token, user=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(name)s!") % {"name": membership.organization.name})
+            response = redirect("organization:overview", membership.organization.slug)
+            return remember_language(response, user.language)
+    context["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "organization/invitation_accept.html", context, status=status)
