@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from onevoice.accounts.models import User
 from onevoice.organization import services
@@ -14,6 +16,13 @@ from onevoice.organization.models import Department, Membership, Organization, d
 from onevoice.organization.roles import Role
 
 PASSWORD = "Test-Passwort-2026"
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> object:
+    """Tests read English messages; tests of the German UI ask for it explicitly."""
+    with translation.override("en"):
+        yield
 
 
 def make_user(email: str, name: str) -> User:
@@ -33,9 +42,10 @@ class Personas:
     viewer: Membership
     outsider: Membership
 
-    def client_for(self, membership: Membership) -> Client:
+    def client_for(self, membership: Membership, language: str = "en") -> Client:
         client = Client()
         client.force_login(membership.user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client
 
 

@@ -20,7 +20,8 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         classes = widget.attrs.get("class", "")
         if css not in classes:
             widget.attrs["class"] = f"{classes} {css}".strip()
-        if form.is_bound and form.errors.get(name):
+        # `_errors` rather than `errors`: the latter would validate the form before it has all its fields.
+        if form._errors and form._errors.get(name):
             widget.attrs["class"] += " is-invalid"
             widget.attrs["aria-invalid"] = "true"
     return form
