@@ -247,3 +247,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ONEVOICE_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "INFO"}},
 }
+
+# Outbound HTTP (onevoice/core/http.py): hosts on internal addresses that may be reached anyway, e.g. a
+# self-hosted Mastodon in the office network or the local Bluesky testbed ("localhost,127.0.0.1").
+HTTP_ALLOWED_PRIVATE_HOSTS = [
+    h.strip() for h in os.environ.get("ONEVOICE_HTTP_ALLOWED_PRIVATE_HOSTS", "").split(",") if h.strip()
+]
+# Under tests nothing beyond this machine may be reached.
+HTTP_ALLOW_PUBLIC = not TESTING
