@@ -49,7 +49,9 @@ class Personas:
         return client
 
 
-def _join(org: Organization, email: str, name: str, role: str, *departments: Department, hours: str = "0") -> Membership:
+def _join(
+    org: Organization, email: str, name: str, role: str, *departments: Department, hours: str = "0"
+) -> Membership:
     membership = Membership.objects.create(
         organization=org, user=make_user(email, name), role=role, weekly_hours=Decimal(hours)
     )

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onevoice.core",
     "onevoice.accounts",
     "onevoice.organization",
+    "onevoice.networks",
 ]
 
 MIDDLEWARE = [

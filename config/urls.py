@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
+from onevoice.networks import newsroom
 from onevoice.organization import views as organization_views
 from onevoice.organization import wizard
 
@@ -11,6 +14,12 @@ urlpatterns = [
     path("setup/departments/", wizard.setup_departments, name="setup-departments"),
     path("invitation/<str:token>/", organization_views.invitation_accept, name="invitation-accept"),
     path("accounts/", include("onevoice.accounts.urls")),
+    path("o/<slug:org>/channels/", include("onevoice.networks.urls")),
     path("o/<slug:org>/", include("onevoice.organization.urls")),
+    path("newsroom/<uuid:channel_id>/", newsroom.page, name="newsroom-page"),
+    path("newsroom/<uuid:channel_id>/feed.atom", newsroom.feed, name="newsroom-feed"),
+    path("newsroom/<uuid:channel_id>/<str:key>/", newsroom.entry, name="newsroom-entry"),
     path("django-admin/", admin.site.urls),
+    # Uploaded images (public once published, names unguessable); put a web server in front in production.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

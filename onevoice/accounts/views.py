@@ -74,9 +74,20 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
+def _organization_context(request: HttpRequest) -> dict[str, Any]:
+    """Keep the organisation's navigation on personal pages."""
+    from onevoice.organization.access import current_membership
+
+    member = current_membership(request.user)
+    return {"member": member, "organization": member.organization if member else None}
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | _organization_context(self.request)
 
     def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("Your password was changed."))
@@ -98,7 +109,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile was saved."))
             return remember_language(redirect("accounts:profile"), user.language)
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/profile.html", {"form": form}, status=status)
+    return render(
+        request, "accounts/profile.html", {"form": form, **_organization_context(request)}, status=status
+    )
 
 
 @require_POST

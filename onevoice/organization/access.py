@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from onevoice.accounts.models import User
+    from onevoice.networks.models import Access, Channel, ChannelPost
 
 
 class NotAllowed(PermissionDenied):
@@ -54,6 +55,15 @@ def memberships_of(user: User | AnonymousUser) -> list[Membership]:
         .filter(user=user)
         .select_related("organization")
         .order_by("organization__name")
+    )
+
+
+def current_membership(user: User | AnonymousUser) -> Membership | None:
+    """The membership of the organisation the person used last (for pages outside an organisation)."""
+    memberships = memberships_of(user)
+    last = getattr(user, "last_organization_id", None)
+    return next(
+        (m for m in memberships if m.organization_id == last), memberships[0] if memberships else None
     )
 
 
@@ -102,3 +112,93 @@ def organization_departments(member: Membership) -> list[Department]:
 
 def organization_of(member: Membership) -> Organization:
     return member.organization
+
+
+# ---- channels ------------------------------------------------------------------------------------
+
+
+def channel_access_level(member: Membership, channel: Channel) -> Access:
+    """What this person may do on this channel: an explicit level if set, otherwise their role's default."""
+    from onevoice.networks.models import Access, ChannelPermission
+    from onevoice.organization.roles import Role
+
+    if not member.is_active or channel.organization_id != member.organization_id:
+        return Access.NONE
+    # Administrators and SMMs manage channels; nobody can lock them out of one.
+    if member.role in (Role.ADMIN, Role.SMM):
+        return Access.PUBLISH
+    explicit = getattr(channel, "_explicit_access", None)
+    if explicit is None:
+        explicit = (
+            ChannelPermission.objects.filter(channel=channel, membership=member)
+            .values_list("access", flat=True)
+            .first()
+        ) or ""
+    if explicit:
+        return Access(explicit)
+    if member.role == Role.CM:
+        # A CM publishes on the channels of their own departments (and on channels of no department).
+        if channel.department_id is None or channel.department_id in _department_ids(member):
+            return Access.PUBLISH
+        return Access.READ
+    if member.role == Role.CONTRIBUTOR:
+        return Access.DRAFT
+    return Access.READ
+
+
+def _department_ids(member: Membership) -> set[int]:
+    cached: set[int] | None = getattr(member, "_department_ids", None)
+    if cached is None:
+        cached = set(member.departments.values_list("pk", flat=True))
+        member._department_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def has_channel_access(member: Membership, channel: Channel, need: Access) -> bool:
+    from onevoice.networks.models import ACCESS_ORDER
+
+    return ACCESS_ORDER.index(channel_access_level(member, channel)) >= ACCESS_ORDER.index(need)
+
+
+def access_channel(member: Membership, channel_id: UUID, *, need: Access | None = None) -> Channel:
+    """The channel if it belongs to the member's organisation and they have at least `need` (default: read)."""
+    from onevoice.networks.models import Access, Channel
+
+    channel = (
+        Channel.objects.select_related("department", "organization")
+        .filter(organization_id=member.organization_id, public_id=channel_id)
+        .first()
+    )
+    if channel is None or not has_channel_access(member, channel, need or Access.READ):
+        raise Http404
+    return channel
+
+
+def access_channel_post(member: Membership, channel: Channel, post_id: UUID) -> ChannelPost:
+    from onevoice.networks.models import ChannelPost
+
+    post = ChannelPost.objects.filter(channel=channel, public_id=post_id).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def visible_channels(member: Membership) -> list[tuple[Channel, Access]]:
+    """The organisation's channels this person can at least read, with their access level."""
+    from onevoice.networks.models import Access, Channel, ChannelPermission
+
+    channels = list(
+        Channel.objects.filter(organization_id=member.organization_id).select_related("department")
+    )
+    explicit = dict(
+        ChannelPermission.objects.filter(membership=member, channel__in=channels).values_list(
+            "channel_id", "access"
+        )
+    )
+    result = []
+    for channel in channels:
+        channel._explicit_access = explicit.get(channel.pk, "")  # type: ignore[attr-defined]
+        level = channel_access_level(member, channel)
+        if level != Access.NONE:
+            result.append((channel, level))
+    return result

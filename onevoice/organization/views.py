@@ -391,15 +391,13 @@ def _csv_safe(value: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Send people to the organisation they used last, to the wizard on a fresh installation."""
     from onevoice.accounts.models import User
-    from onevoice.organization.access import memberships_of
+    from onevoice.organization.access import current_membership
 
     if not request.user.is_authenticated:
         return redirect("setup" if not User.objects.exists() else "accounts:login")
-    memberships = memberships_of(request.user)
-    if not memberships:
+    chosen = current_membership(request.user)
+    if chosen is None:
         return render(request, "organization/no_organization.html")
-    last = request.user.last_organization_id  # type: ignore[union-attr]
-    chosen = next((m for m in memberships if m.organization_id == last), memberships[0])
     return redirect("organization:overview", chosen.organization.slug)
 
 

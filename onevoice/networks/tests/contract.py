@@ -8,7 +8,6 @@ headers, 5xx, a timeout after the request was sent).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
@@ -31,14 +30,16 @@ class ConnectorContract:
         raise NotImplementedError
 
     def sample_request(self) -> PublishRequest:
-        return PublishRequest(text="Hallo aus dem Redaktionsplan! #OneVoice https://example.org/news", language="de")
+        return PublishRequest(
+            text="Hallo aus dem Redaktionsplan! #OneVoice https://example.org/news", language="de"
+        )
 
     def answers(self, scenario: str) -> AbstractContextManager[object]:
         raise NotImplementedError
 
     @pytest.fixture
-    def connector(self) -> Iterator[Connector]:
-        yield self.make_connector()
+    def connector(self) -> Connector:
+        return self.make_connector()
 
     def test_publish_returns_the_external_id_and_a_link(self, connector: Connector) -> None:
         with self.answers("publish_ok"):

@@ -10,7 +10,16 @@ C = Capability
 EXPECTED = {
     Role.ADMIN: set(Capability),
     Role.SMM: set(Capability) - {C.MANAGE_SETTINGS},
-    Role.CM: {C.VIEW_PLAN, C.CREATE_CONTENT, C.SUBMIT, C.COMMENT, C.PUBLISH, C.REPLY, C.MODERATE, C.VIEW_REPORTS},
+    Role.CM: {
+        C.VIEW_PLAN,
+        C.CREATE_CONTENT,
+        C.SUBMIT,
+        C.COMMENT,
+        C.PUBLISH,
+        C.REPLY,
+        C.MODERATE,
+        C.VIEW_REPORTS,
+    },
     Role.CONTRIBUTOR: {C.VIEW_PLAN, C.CREATE_CONTENT, C.SUBMIT, C.COMMENT},
     Role.REVIEWER: {C.VIEW_PLAN, C.COMMENT, C.APPROVE},
     Role.VIEWER: {C.VIEW_PLAN, C.VIEW_REPORTS},

@@ -21,7 +21,12 @@ ACCOUNT = {
 
 
 def organization_data(**overrides: str) -> dict[str, str]:
-    data = {"name": "Firma GmbH", "time_zone": "Europe/Berlin", "form_of_address": "sie", "model": "decentral"}
+    data = {
+        "name": "Firma GmbH",
+        "time_zone": "Europe/Berlin",
+        "form_of_address": "sie",
+        "model": "decentral",
+    }
     for day in ("mon", "tue", "wed", "thu", "fri"):
         data |= {f"bh_{day}_open": "on", f"bh_{day}_start": "09:00", f"bh_{day}_end": "17:00"}
     return data | overrides
@@ -39,21 +44,37 @@ class TestFirstRun:
         response = client.post(reverse("setup-organization"), organization_data())
         assert response["Location"] == reverse("setup-departments")
         page = client.get(reverse("setup-departments")).content.decode()
-        for proposed in ("Marketing", "PR/Unternehmenskommunikation", "Vertrieb", "Kundenservice", "Personal"):
+        for proposed in (
+            "Marketing",
+            "PR/Unternehmenskommunikation",
+            "Vertrieb",
+            "Kundenservice",
+            "Personal",
+        ):
             assert proposed in page
         rows = {f"use_{i}": "on" for i in range(5)} | {
-            "name_0": "Marketing", "name_1": "PR", "name_2": "Vertrieb", "name_3": "Kundenservice",
-            "name_4": "Personal", "use_5": "on", "name_5": "Recruiting",
+            "name_0": "Marketing",
+            "name_1": "PR",
+            "name_2": "Vertrieb",
+            "name_3": "Kundenservice",
+            "name_4": "Personal",
+            "use_5": "on",
+            "name_5": "Recruiting",
         }
         rows.pop("use_3")  # the user drops customer service
         response = client.post(reverse("setup-departments"), rows)
         organization = Organization.objects.get()
         assert response["Location"] == reverse("organization:overview", args=[organization.slug])
         assert sorted(organization.departments.values_list("name", flat=True)) == [
-            "Marketing", "PR", "Personal", "Recruiting", "Vertrieb",
+            "Marketing",
+            "PR",
+            "Personal",
+            "Recruiting",
+            "Vertrieb",
         ]
         admin = Membership.objects.get()
-        assert admin.role == Role.ADMIN and admin.user.email == "erika@firma.example"
+        assert admin.role == Role.ADMIN
+        assert admin.user.email == "erika@firma.example"
         assert admin.user.is_superuser
         assert AuditEvent.objects.filter(verb="department.created").count() == 5
 
@@ -87,7 +108,8 @@ class TestFirstRun:
         client.post(reverse("setup"), ACCOUNT)
         client.post(reverse("setup-organization"), organization_data())
         response = client.post(
-            reverse("setup-departments"), {"use_0": "on", "name_0": "Marketing", "use_5": "on", "name_5": "marketing"}
+            reverse("setup-departments"),
+            {"use_0": "on", "name_0": "Marketing", "use_5": "on", "name_5": "marketing"},
         )
         assert response.status_code == 400
         assert "appears twice" in response.content.decode()
