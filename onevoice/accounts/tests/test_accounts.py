@@ -18,14 +18,19 @@ class TestLogin:
         user.language = "en"
         user.save()
         client = Client()
-        response = client.post(reverse("accounts:login"), {"username": "CM@muster.example", "password": PASSWORD})
+        response = client.post(
+            reverse("accounts:login"), {"username": "CM@muster.example", "password": PASSWORD}
+        )
         assert response.status_code == 302
         assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
         assert "Overview" in client.get(response["Location"], follow=True).content.decode()
 
     def test_a_wrong_password_gives_a_clear_message(self, personas) -> None:
-        response = Client().post(reverse("accounts:login"), {"username": "cm@muster.example", "password": "falsch"},
-                                 HTTP_ACCEPT_LANGUAGE="en")
+        response = Client().post(
+            reverse("accounts:login"),
+            {"username": "cm@muster.example", "password": "falsch"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert response.status_code == 200
         assert "is not right" in response.content.decode()
 
@@ -33,7 +38,9 @@ class TestLogin:
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
         for _ in range(settings.AXES_FAILURE_LIMIT):
             client.post(reverse("accounts:login"), {"username": "cm@muster.example", "password": "falsch"})
-        response = client.post(reverse("accounts:login"), {"username": "cm@muster.example", "password": PASSWORD})
+        response = client.post(
+            reverse("accounts:login"), {"username": "cm@muster.example", "password": PASSWORD}
+        )
         assert response.status_code == 429
         assert "paused for 15 minutes" in response.content.decode()
         assert "_auth_user_id" not in client.session
@@ -58,7 +65,9 @@ class TestLanguageSwitch:
         assert personas.cm.user.language == "en"
 
     def test_it_does_not_redirect_to_other_sites(self, db) -> None:
-        response = Client().post(reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"})
+        response = Client().post(
+            reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"}
+        )
         assert response["Location"] == "/"
 
 
@@ -72,7 +81,8 @@ class TestPasswordReset:
         response = client.get("/" + path, follow=True)
         assert response.status_code == 200
         response = client.post(
-            response.redirect_chain[-1][0], {"new_password1": "Neues-Passwort-99", "new_password2": "Neues-Passwort-99"}
+            response.redirect_chain[-1][0],
+            {"new_password1": "Neues-Passwort-99", "new_password2": "Neues-Passwort-99"},
         )
         assert response.status_code == 302
         response = Client().post(
@@ -90,7 +100,8 @@ class TestProfile:
     def test_it_saves_name_language_and_time_zone(self, personas) -> None:
         client = personas.client_for(personas.cm)
         response = client.post(
-            reverse("accounts:profile"), {"full_name": "Chris C.", "language": "en", "time_zone": "Europe/Vienna"}
+            reverse("accounts:profile"),
+            {"full_name": "Chris C.", "language": "en", "time_zone": "Europe/Vienna"},
         )
         assert response.status_code == 302
         user = User.objects.get(pk=personas.cm.user.pk)
