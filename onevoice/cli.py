@@ -521,8 +521,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if keys:
         valid = "valid" if not errors else "NOT all valid"
         key_line = f"{len(keys)} ({valid}; the first one encrypts)"
-    else:
+    elif settings.PRODUCTION:
         key_line = "none"
+    else:
+        key_line = f"none set; a generated key is kept in {Path(settings.DATA_DIR) / 'encryption_key'}"
     if os.environ.get("ONEVOICE_SECRET_KEY", "").strip():
         secret_line = "set (ONEVOICE_SECRET_KEY)"  # noqa: S105 - a label, not a key
     else:
@@ -533,8 +535,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not keys:
             errors.append(
                 "ONEVOICE_ENCRYPTION_KEYS is not set; production needs it to store network credentials. "
-                "Generate a key with `python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())'`."
+                "Generate a key with `onevoice genkey`."
             )
         if settings.DEBUG:
             warnings.append("ONEVOICE_DEBUG=1 in production shows internals to visitors; remove it.")
@@ -574,6 +575,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return 1
     print("OK")
+    return 0
+
+
+def cmd_genkey(args: argparse.Namespace) -> int:
+    """Print a new key: a Fernet key for ONEVOICE_ENCRYPTION_KEYS, or a secret for ONEVOICE_SECRET_KEY."""
+    if args.secret_key:
+        import secrets
+
+        print(secrets.token_urlsafe(50))
+    else:
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
     return 0
 
 
@@ -629,6 +643,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="show the configuration and whether production is complete")
     check.set_defaults(handler=cmd_check)
+
+    genkey = commands.add_parser(
+        "genkey", help="print a new key for ONEVOICE_ENCRYPTION_KEYS (put it first to rotate keys)"
+    )
+    genkey.add_argument(
+        "--secret-key", action="store_true", help="print a value for ONEVOICE_SECRET_KEY instead"
+    )
+    genkey.set_defaults(handler=cmd_genkey)
 
     manage = commands.add_parser("manage", help="run a Django management command, e.g. `manage shell`")
     manage.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its arguments")

@@ -127,3 +127,14 @@ class TestCreateAdmin:
         )
         assert code == 1
         assert capsys.readouterr().err.strip()
+
+
+class TestGenkey:
+    def test_it_prints_a_fernet_key(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["genkey"]) == 0
+        key = capsys.readouterr().out.strip()
+        assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
+
+    def test_it_prints_a_long_secret_key(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["genkey", "--secret-key"]) == 0
+        assert len(capsys.readouterr().out.strip()) >= 50
