@@ -1,0 +1,1 @@
+"""Mastodon and compatible servers. The registry names `connector.MastodonConnector`; OAuth lives in `oauth`."""
