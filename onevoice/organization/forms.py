@@ -132,6 +132,9 @@ class WeeklyHoursField(forms.DecimalField):
             max_value=Decimal(60),
             max_digits=4,
             decimal_places=1,
+            # German users type "12,5": a localised text field accepts the decimal comma.
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             error_messages={
                 "min_value": _("Weekly hours cannot be below 0."),
                 "max_value": _("Weekly hours cannot be above 60."),

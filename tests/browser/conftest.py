@@ -116,8 +116,13 @@ class Mailbox:
 
 @pytest.fixture
 def mailbox(settings: Any) -> Iterator[Mailbox]:
+    import socket
+
+    with socket.socket() as probe:  # a free port; aiosmtpd does not report the one it got for port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
+    controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     settings.MAILERS = {
         "default": {

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def log_in(page: Page, live_url: str, email: str) -> None:
     page.goto(f"{live_url}/accounts/login/")
     page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
 
 
@@ -24,7 +24,7 @@ def test_inviting_a_member_who_accepts_by_mail(
 ) -> None:
     log_in(page, live_url, "smm@muster.example")
     expect(page.get_by_role("heading", name="Muster GmbH")).to_be_visible()
-    page.get_by_role("link", name="Personen").click()
+    page.get_by_role("link", name="Personen", exact=True).click()
     assert_accessible(page)
     shoot(page, "people")
     page.get_by_role("link", name="Personen einladen").click()
@@ -49,9 +49,9 @@ def test_inviting_a_member_who_accepts_by_mail(
     assert_accessible(guest)
     shoot(guest, "invitation-accept")
     guest.get_by_label("Ihr Name").fill("Nina Neu")
-    guest.get_by_label("Passwort", exact=True).fill("Ninas-Passwort-2026")
+    guest.get_by_role("textbox", name="Passwort", exact=True).fill("Ninas-Passwort-2026")
     guest.get_by_label("Passwort wiederholen").fill("Ninas-Passwort-2026")
-    guest.get_by_role("button", name="Konto anlegen und beitreten").click()
+    guest.get_by_role("button", name="Konto erstellen und beitreten").click()
     expect(guest.get_by_role("heading", name="Muster GmbH")).to_be_visible()
 
     nina = Membership.objects.get(user__email="nina.neu@muster.example")
@@ -69,7 +69,7 @@ def test_switching_the_language(page: Page, live_url: str, personas) -> None:
     expect(page.get_by_role("link", name="Übersicht")).to_be_visible()
     page.get_by_test_id("lang-en").click()
     expect(page.get_by_role("link", name="Overview")).to_be_visible()
-    page.get_by_role("link", name="Departments").click()
+    page.get_by_role("link", name="Departments", exact=True).click()
     expect(page.get_by_role("heading", name="Departments")).to_be_visible()
     personas.cm.user.refresh_from_db()
     assert personas.cm.user.language == "en"
@@ -104,7 +104,6 @@ def test_member_page_and_profile_are_accessible(page: Page, live_url: str, perso
     page.goto(f"{live_url}/accounts/me/")
     assert_accessible(page)
     shoot(page, "profile")
-    page.goto(f"{live_url}/accounts/logout/")
 
 
 def test_login_page_is_accessible(page: Page, live_url: str, personas) -> None:
