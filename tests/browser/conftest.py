@@ -1,6 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium against Django's live server.
 
-Screenshots of every page a test visits land in test-results/screenshots/ (desktop and phone width),
+Screenshots of every page a test visits land in screenshots/ (desktop and phone width),
 so people can look at what the product shows.
 """
 
@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("ONEVOICE_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
