@@ -465,12 +465,12 @@ class MastodonConnector(Connector):
         conversation stays private (the reply is never more visible than the status it answers)."""
         with self._errors():
             original = self._client().status(to_external_id)
-        author = str((original.get("account") or {}).get("acct") or "")
+        author = original.get("account") or {}
+        acct = str(author.get("acct") or "")
         text = request.text
-        if author and not regex.search(
-            rf"(?<![\w@])@{regex.escape(author)}(?![\w@.-])", text, regex.IGNORECASE
-        ):
-            text = f"@{author} {text}"
+        is_us = _id(author.get("id")) == str(self.config.get("account_id") or "")
+        if acct and not is_us and not self._mentions(text, acct):
+            text = f"@{acct} {text}"
         visibility = request.visibility.strip().lower()
         theirs = str(original.get("visibility") or "")
         if theirs in ("private", "direct") and VISIBILITIES.index(theirs) > _rank(visibility):
@@ -479,6 +479,12 @@ class MastodonConnector(Connector):
             replace(request, text=text, in_reply_to=to_external_id, visibility=visibility),
             idempotency_key=idempotency_key,
         )
+
+    def _mentions(self, text: str, acct: str) -> bool:
+        """Whether the text already mentions the account (a local one also as name@this-server)."""
+        names = [acct] if "@" in acct else [f"{acct}@{self.host}", acct]
+        pattern = "|".join(regex.escape(name) for name in names)
+        return bool(regex.search(rf"(?<![\w@])@(?:{pattern})(?![\w@-]|\.\w)", text, regex.IGNORECASE))
 
     # ---- inbox -------------------------------------------------------------------------------------
 

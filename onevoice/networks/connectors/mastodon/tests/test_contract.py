@@ -1,6 +1,6 @@
 """The connector contract for Mastodon, on answers written from the official API documentation.
 
-No Mastodon server can run here (see ../../../../../../shared/testbed/README.md and recorded/README.md),
+No Mastodon server can run here (see the Mastodon section of shared/testbed/README.md, and recorded/README.md),
 so `responses` serves documentation-based answers instead of a live server.
 """
 

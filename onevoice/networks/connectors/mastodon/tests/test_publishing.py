@@ -250,6 +250,31 @@ class TestReply:
         assert form["status"] == ["@anna@social.example Gern geschehen!"]
         assert "visibility" not in form
 
+    def test_a_local_author_mentioned_with_the_server_is_not_mentioned_again(self) -> None:
+        local = recorded("notifications")["body"][2]["status"]
+        assert local["account"]["acct"] == "ben"
+        with served() as mock:
+            mock.add(responses.GET, f"{INSTANCE}{STATUSES}/{local['id']}", json=local)
+            serve(mock, responses.POST, STATUSES, "status_created")
+            make_connector().reply(
+                to_external_id=local["id"],
+                request=PublishRequest(text="Ja, @ben@mastodon.example."),
+                idempotency_key="reply-3",
+            )
+        assert sent_form(mock.calls[1])["status"] == ["Ja, @ben@mastodon.example."]
+
+    def test_answering_our_own_post_does_not_mention_ourselves(self) -> None:
+        ours = recorded("status_single")["body"]
+        with served() as mock:
+            mock.add(responses.GET, f"{INSTANCE}{STATUSES}/{ours['id']}", json=ours)
+            serve(mock, responses.POST, STATUSES, "status_created")
+            make_connector(account_id=ours["account"]["id"]).reply(
+                to_external_id=ours["id"],
+                request=PublishRequest(text="Nachtrag: ab 18 Uhr."),
+                idempotency_key="r4",
+            )
+        assert sent_form(mock.calls[1])["status"] == ["Nachtrag: ab 18 Uhr."]
+
 
 class TestDelete:
     def test_it_deletes_the_status(self) -> None:
