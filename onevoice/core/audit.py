@@ -85,3 +85,96 @@ _register_labels()
 
 def verb_label(verb: str) -> str:
     return str(VERB_LABELS.get(verb, verb))
+
+
+def _field_labels() -> dict[str, Any]:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "name": _("name"),
+        "description": _("description"),
+        "is_central_team": _("central team"),
+        "time_zone": _("time zone"),
+        "form_of_address": _("form of address"),
+        "model": _("organisation model"),
+        "business_hours": _("business hours"),
+        "person": _("person"),
+        "role": _("role"),
+        "departments": _("departments"),
+        "weekly_hours": _("weekly hours"),
+        "is_active": _("active"),
+        "email": _("e-mail address"),
+        "expires_at": _("valid until"),
+        "state": _("state"),
+        "network": _("network"),
+        "handle": _("handle"),
+        "department": _("department"),
+        "require_alt_text": _("images need alt text"),
+        "access": _("access"),
+        "members": _("members"),
+        "reason": _("reason"),
+        "url": _("link"),
+        "text": _("text"),
+        "error": _("error"),
+        "channel": _("channel"),
+        "comment": _("comment"),
+    }
+
+
+def _choice_label(field: str, value: str) -> str | None:
+    from onevoice.networks.models import Access, Channel
+    from onevoice.organization.models import Organization
+    from onevoice.organization.roles import Role
+
+    choices = {
+        "role": Role,
+        "form_of_address": Organization.FormOfAddress,
+        "model": Organization.Model,
+        "access": Access,
+        "state": Channel.State,
+    }.get(field)
+    if choices is None or value not in choices.values:
+        return None
+    return str(choices(value).label)
+
+
+def readable_value(value: Any, field: str = "") -> str:
+    """A stored before/after value as a person reads it: Ja/Nein, lists joined, business hours compact."""
+    from django.utils.translation import gettext as _
+
+    if isinstance(value, str) and (label := _choice_label(field, value)):
+        return label
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes")) if value else str(_("no"))
+    if isinstance(value, list):
+        return ", ".join(readable_value(v) for v in value)
+    if isinstance(value, dict):
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if set(value) <= set(days):
+            from onevoice.organization.models import WEEKDAY_LABELS
+
+            parts = []
+            for day in days:
+                span = value.get(day)
+                label = str(WEEKDAY_LABELS[day])[:2]
+                parts.append(f"{label} {span[0]}–{span[1]}" if span else f"{label} –")
+            return ", ".join(parts)
+        return ", ".join(f"{k}: {readable_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def readable_changes(event: AuditEvent) -> list[tuple[str, str | None, str | None]]:
+    """(field label, before, after) in words; before is None for a creation, after None for a deletion."""
+    labels = _field_labels()
+    rows = []
+    for field, old, new in event.changed_fields:
+        rows.append(
+            (
+                str(labels.get(field, field)),
+                readable_value(old, field) if event.before is not None else None,
+                readable_value(new, field) if event.after is not None else None,
+            )
+        )
+    return rows

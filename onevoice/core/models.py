@@ -71,6 +71,12 @@ class AuditEvent(models.Model):
         return verb_label(self.verb)
 
     @property
+    def readable_changes(self) -> list[tuple[str, str | None, str | None]]:
+        from onevoice.core.audit import readable_changes
+
+        return readable_changes(self)
+
+    @property
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """Return (field, before, after) for every field whose value differs."""
         before = self.before or {}

@@ -293,3 +293,14 @@ class TestAuditLogPage:
         client = personas.client_for(personas.admin)
         with django_assert_max_num_queries(12):
             client.get(url("audit", personas))
+
+
+class TestAuditLogReadsLikeSentences:
+    def test_changes_are_shown_with_labels_and_words(self, personas) -> None:
+        services.membership_update(
+            actor=personas.admin, membership=personas.cm, role=Role.SMM, departments=[], weekly_hours=Decimal(15)
+        )
+        body = personas.client_for(personas.admin).get(url("audit", personas) + "?verb=membership.updated")
+        text = body.content.decode()
+        assert "<del>Community Manager</del> → <ins>Social Media Manager</ins>" in text
+        assert "<del>Marketing</del> → <ins>—</ins>" in text
