@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.test import Client
 from django.utils import translation
 
 from onevoice.accounts.models import User
+from onevoice.networks.tests.fakes import ScriptedConnector
 from onevoice.organization import services
 from onevoice.organization.models import Department, Membership, Organization, default_business_hours
 from onevoice.organization.roles import Role
@@ -96,3 +98,14 @@ def personas(db: None) -> Personas:
         viewer=_join(org, "gf@muster.example", "Gerd Geschäftsführer", Role.VIEWER),
         outsider=outsider,
     )
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[ScriptedConnector]]:
+    """Bluesky channels talk to the scripted connector during this test (see networks/tests/fakes.py)."""
+    from onevoice.networks import registry
+
+    ScriptedConnector.reset()
+    monkeypatch.setitem(registry.CONNECTORS, "bluesky", "onevoice.networks.tests.fakes.ScriptedConnector")
+    yield ScriptedConnector
+    ScriptedConnector.reset()

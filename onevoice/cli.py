@@ -594,6 +594,75 @@ def cmd_genkey(args: argparse.Namespace) -> int:
 # --- argument parsing ----------------------------------------------------------------------------
 
 
+def cmd_channels(args: argparse.Namespace) -> int:
+    """List the channels and their state, or check one channel's login now."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from onevoice.networks import services
+    from onevoice.networks.models import Channel
+
+    channels = Channel.objects.select_related("organization", "department").order_by(
+        "organization__name", "name"
+    )
+    if args.organization:
+        channels = channels.filter(organization__slug=args.organization)
+    if args.action == "list":
+        rows = [
+            (
+                str(c.public_id),
+                c.organization.slug,
+                c.get_network_display(),
+                c.name,
+                c.handle,
+                c.state,
+                c.last_verified_at.isoformat(timespec="minutes") if c.last_verified_at else "—",
+            )
+            for c in channels
+        ]
+        if not rows:
+            say("Keine Kanäle.", "No channels.")
+            return 0
+        header = ("id", "organisation", "network", "name", "handle", "state", "verified")
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        for row in [header, *rows]:
+            print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+        return 0
+    # verify
+    selected = channels.filter(public_id=args.channel) if args.channel else channels
+    failures = 0
+    for channel in selected:
+        try:
+            account = services.channel_verify(actor=None, channel=channel)
+        except ValidationError as error:
+            failures += 1
+            print(f"{channel.public_id}  {channel.name}: FAILED — {' '.join(error.messages)}")
+        else:
+            print(f"{channel.public_id}  {channel.name}: ok ({account.handle})")
+    return 1 if failures else 0
+
+
+def cmd_rotatekeys(args: argparse.Namespace) -> int:
+    """Re-encrypt every channel's credentials with the first key of ONEVOICE_ENCRYPTION_KEYS."""
+    setup_django()
+    from django.db import transaction
+
+    from onevoice.networks import crypto
+    from onevoice.networks.models import Channel
+
+    count = 0
+    with transaction.atomic():
+        for channel in Channel.objects.select_for_update().exclude(credentials_encrypted=""):
+            channel.credentials_encrypted = crypto.rotate(channel.credentials_encrypted)
+            channel.save(update_fields=["credentials_encrypted"])
+            count += 1
+    say(
+        f"{count} Kanäle mit dem ersten Schlüssel neu verschlüsselt. Ältere Schlüssel können jetzt entfernt werden.",
+        f"{count} channels re-encrypted with the first key. Older keys can now be removed.",
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="onevoice",
@@ -651,6 +720,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret-key", action="store_true", help="print a value for ONEVOICE_SECRET_KEY instead"
     )
     genkey.set_defaults(handler=cmd_genkey)
+
+    channels = commands.add_parser("channels", help="list the connected channels, or check their logins")
+    channels.add_argument("action", choices=["list", "verify"], nargs="?", default="list")
+    channels.add_argument("channel", nargs="?", help="with `verify`: the channel id (default: all)")
+    channels.add_argument("--organization", help="only this organisation (its short name)")
+    channels.set_defaults(handler=cmd_channels)
+
+    rotatekeys = commands.add_parser(
+        "rotatekeys", help="re-encrypt channel credentials with the first of ONEVOICE_ENCRYPTION_KEYS"
+    )
+    rotatekeys.set_defaults(handler=cmd_rotatekeys)
 
     manage = commands.add_parser("manage", help="run a Django management command, e.g. `manage shell`")
     manage.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its arguments")

@@ -138,3 +138,62 @@ class TestGenkey:
     def test_it_prints_a_long_secret_key(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["genkey", "--secret-key"]) == 0
         assert len(capsys.readouterr().out.strip()) >= 50
+
+
+class TestChannelsCommand:
+    def test_it_lists_and_verifies_channels(self, personas, scripted, capsys) -> None:
+        from onevoice.networks import services as channel_services
+
+        channel = channel_services.channel_connect_bluesky(
+            actor=personas.smm,
+            name="Bluesky Muster",
+            department=None,
+            identifier="muster.test",
+            app_password="pw",
+            service="https://bsky.social",
+        )
+        assert main(["channels"]) == 0
+        out = capsys.readouterr().out
+        assert "Bluesky Muster" in out
+        assert "connected" in out
+        assert main(["channels", "verify", str(channel.public_id)]) == 0
+        assert "ok (muster.test)" in capsys.readouterr().out
+
+    def test_verify_reports_a_revoked_login(self, personas, scripted, capsys) -> None:
+        from onevoice.networks import services as channel_services
+        from onevoice.networks.connectors.base import AuthExpired
+
+        channel_services.channel_connect_bluesky(
+            actor=personas.smm,
+            name="Bluesky Muster",
+            department=None,
+            identifier="muster.test",
+            app_password="pw",
+            service="https://bsky.social",
+        )
+        scripted.fail_verify = AuthExpired()
+        assert main(["channels", "verify"]) == 1
+        assert "FAILED" in capsys.readouterr().out
+
+
+class TestRotateKeys:
+    def test_credentials_stay_readable_after_rotation(self, personas, scripted, settings) -> None:
+        from cryptography.fernet import Fernet
+
+        from onevoice.networks import services as channel_services
+        from onevoice.networks.models import Channel
+
+        old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+        settings.ENCRYPTION_KEYS = [old]
+        channel_services.channel_connect_bluesky(
+            actor=personas.smm,
+            name="B",
+            department=None,
+            identifier="muster.test",
+            app_password="geheim",
+            service="https://bsky.social",
+        )
+        settings.ENCRYPTION_KEYS = [new, old]
+        assert main(["rotatekeys"]) == 0
+        settings.ENCRYPTION_KEYS = [new]
+        assert Channel.objects.get().credentials["app_password"] == "geheim"

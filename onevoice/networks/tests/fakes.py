@@ -54,8 +54,10 @@ class ScriptedConnector(Connector):
         if self.rotate_to is not None:
             self.credentials_changed(self.rotate_to)
         return AccountInfo(
-            external_id="did:plc:muster", handle=str(self.credentials.get("identifier", "muster.test")),
-            display_name="Muster GmbH", avatar_url="https://cdn.example/avatar.jpg",
+            external_id="did:plc:muster",
+            handle=str(self.credentials.get("identifier", "muster.test")),
+            display_name="Muster GmbH",
+            avatar_url="https://cdn.example/avatar.jpg",
             profile_url="https://bsky.app/profile/muster.test",
         )
 

@@ -22,8 +22,12 @@ def url(name: str, personas, *args) -> str:
 @pytest.fixture
 def channel(personas, scripted) -> Channel:
     return services.channel_connect_bluesky(
-        actor=personas.smm, name="Bluesky Marketing", department=personas.marketing, identifier="muster.test",
-        app_password="pw", service="https://bsky.social",
+        actor=personas.smm,
+        name="Bluesky Marketing",
+        department=personas.marketing,
+        identifier="muster.test",
+        app_password="pw",
+        service="https://bsky.social",
     )
 
 
@@ -81,7 +85,12 @@ class TestConnectPages:
     def test_connecting_bluesky(self, personas, scripted) -> None:
         response = personas.client_for(personas.smm).post(
             url("connect-bluesky", personas),
-            {"identifier": "@muster.test", "app_password": "pw", "service": "https://bsky.social", "name": ""},
+            {
+                "identifier": "@muster.test",
+                "app_password": "pw",
+                "service": "https://bsky.social",
+                "name": "",
+            },
         )
         channel = Channel.objects.get()
         assert response["Location"] == url("channel", personas, channel.public_id)
@@ -91,8 +100,12 @@ class TestConnectPages:
         scripted.fail_verify = AuthExpired("Invalid identifier or password")
         response = personas.client_for(personas.smm).post(
             url("connect-bluesky", personas),
-            {"identifier": "muster.test", "app_password": "falsch", "service": "https://bsky.social",
-             "name": "Mein Kanal"},
+            {
+                "identifier": "muster.test",
+                "app_password": "falsch",
+                "service": "https://bsky.social",
+                "name": "Mein Kanal",
+            },
         )
         assert response.status_code == 400
         body = response.content.decode()
@@ -104,8 +117,9 @@ class TestConnectPages:
         client = personas.client_for(personas.smm)
         client.post(url("connect-newsroom", personas), {"name": "Muster Newsroom", "subtitle": "Neuigkeiten"})
         channel = Channel.objects.get()
-        first = services.post_publish_now(actor=personas.smm, channel=channel, text="Erste Meldung\nmit Text",
-                                          language="de")
+        first = services.post_publish_now(
+            actor=personas.smm, channel=channel, text="Erste Meldung\nmit Text", language="de"
+        )
         second = services.post_publish_now(actor=personas.smm, channel=channel, text="Zweite <b>Meldung</b>")
         gone = services.post_publish_now(actor=personas.smm, channel=channel, text="Zurückgezogen")
         services.post_delete(actor=personas.smm, post=gone)
@@ -126,8 +140,12 @@ class TestComposer:
     def test_publishing_with_an_image_and_alt_text(self, personas, channel, scripted) -> None:
         response = personas.client_for(personas.cm).post(
             url("channel", personas, channel.public_id),
-            {"text": "Neues Produkt! https://muster.example/neu #launch", "language": "de",
-             "image_0": png(), "alt_0": "Ein blaues Rechteck"},
+            {
+                "text": "Neues Produkt! https://muster.example/neu #launch",
+                "language": "de",
+                "image_0": png(),
+                "alt_0": "Ein blaues Rechteck",
+            },
         )
         assert response.status_code == 302
         post = ChannelPost.objects.get()
@@ -136,11 +154,14 @@ class TestComposer:
         assert request.media[0].alt_text == "Ein blaues Rechteck"
         assert request.media[0].mime_type == "image/png"
 
-    def test_a_file_that_is_not_an_image_is_refused_and_the_text_kept(self, personas, channel, scripted) -> None:
+    def test_a_file_that_is_not_an_image_is_refused_and_the_text_kept(
+        self, personas, channel, scripted
+    ) -> None:
         fake = io.BytesIO(b"%PDF-1.7 not an image")
         fake.name = "rechnung.png"
         response = personas.client_for(personas.cm).post(
-            url("channel", personas, channel.public_id), {"text": "Mein Entwurf", "image_0": fake, "alt_0": "x"}
+            url("channel", personas, channel.public_id),
+            {"text": "Mein Entwurf", "image_0": fake, "alt_0": "x"},
         )
         assert response.status_code == 400
         body = response.content.decode()
@@ -157,7 +178,9 @@ class TestComposer:
 
     def test_network_text_is_escaped(self, personas, channel, scripted) -> None:
         services.post_publish_now(actor=personas.cm, channel=channel, text="<script>alert(1)</script>")
-        body = personas.client_for(personas.cm).get(url("channel", personas, channel.public_id)).content.decode()
+        body = (
+            personas.client_for(personas.cm).get(url("channel", personas, channel.public_id)).content.decode()
+        )
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
@@ -174,7 +197,8 @@ class TestSettingsPage:
     def test_setting_a_persons_access(self, personas, channel) -> None:
         client = personas.client_for(personas.smm)
         response = client.post(
-            url("channel-access", personas, channel.public_id, personas.contributor.public_id), {"access": "publish"}
+            url("channel-access", personas, channel.public_id, personas.contributor.public_id),
+            {"access": "publish"},
         )
         assert response.status_code == 302
         assert ChannelPermission.objects.get(membership=personas.contributor).access == Access.PUBLISH
@@ -182,7 +206,8 @@ class TestSettingsPage:
     def test_a_person_of_another_organisation_cannot_be_given_access(self, personas, channel) -> None:
         client = personas.client_for(personas.smm)
         response = client.post(
-            url("channel-access", personas, channel.public_id, personas.outsider.public_id), {"access": "publish"}
+            url("channel-access", personas, channel.public_id, personas.outsider.public_id),
+            {"access": "publish"},
         )
         assert response.status_code == 404
         assert not ChannelPermission.objects.exists()
