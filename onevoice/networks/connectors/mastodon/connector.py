@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 import regex
@@ -48,6 +47,7 @@ from onevoice.networks.connectors.base import (
     RateLimited,
     TextCounting,
 )
+from onevoice.networks.connectors.mastodon.content import status_text
 from onevoice.networks.connectors.mastodon.transport import (
     GuardedSession,
     error_for_network_failure,
@@ -67,62 +67,6 @@ REMOTE_MENTION = regex.compile(r"(?<![=/\w])@(\w+(?:[\w.-]*\w)?)@[\w.-]*\w", reg
 QUOTES_API_VERSION = 7
 # Assumed when the channel's config does not know the server's version: new enough for /api/v2/media.
 ASSUMED_VERSION = "4.0.0"
-
-
-# ---- status HTML to plain text -------------------------------------------------------------------
-
-
-class _PlainText(HTMLParser):
-    """Mastodon sends status content as sanitised HTML (p, br, a, span); OneVoice keeps only the text."""
-
-    BLOCKS = frozenset(
-        {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
-    )
-    HIDDEN = frozenset({"script", "style", "template", "head", "title"})
-    VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "source"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._hidden_depth:
-            if tag not in self.VOID:
-                self._hidden_depth += 1
-            return
-        classes = " ".join(value or "" for name, value in attrs if name == "class").split()
-        # "RE: <link>" paragraphs that Mastodon adds to quote posts are hidden in its own interface too.
-        if tag in self.HIDDEN or (tag == "p" and "quote-inline" in classes):
-            self._hidden_depth = 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self._hidden_depth and tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._hidden_depth:
-            self._hidden_depth -= 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self.parts.append(data)
-
-
-def status_text(html: str) -> str:
-    """The plain text of a status: tags dropped, entities decoded, paragraphs as blank lines."""
-    parser = _PlainText()
-    parser.feed(html or "")
-    parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
-    text = "\n".join(lines)
-    return regex.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _comparable(text: str) -> str:

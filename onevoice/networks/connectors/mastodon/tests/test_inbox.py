@@ -8,7 +8,8 @@ import pytest
 import responses
 
 from onevoice.networks.connectors.base import AuthExpired, InboundKind
-from onevoice.networks.connectors.mastodon.connector import MastodonConnector, status_text
+from onevoice.networks.connectors.mastodon.connector import MastodonConnector
+from onevoice.networks.connectors.mastodon.content import status_text
 from onevoice.networks.connectors.mastodon.tests.answers import INSTANCE, serve, served
 
 NOTIFICATIONS = "/api/v1/notifications"
