@@ -298,7 +298,11 @@ class TestAuditLogPage:
 class TestAuditLogReadsLikeSentences:
     def test_changes_are_shown_with_labels_and_words(self, personas) -> None:
         services.membership_update(
-            actor=personas.admin, membership=personas.cm, role=Role.SMM, departments=[], weekly_hours=Decimal(15)
+            actor=personas.admin,
+            membership=personas.cm,
+            role=Role.SMM,
+            departments=[],
+            weekly_hours=Decimal(15),
         )
         body = personas.client_for(personas.admin).get(url("audit", personas) + "?verb=membership.updated")
         text = body.content.decode()
