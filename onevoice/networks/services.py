@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -188,6 +189,11 @@ def channel_connect_mastodon(
     config: dict[str, Any] = {"instance_url": instance_url.rstrip("/")}
     credentials: dict[str, Any] = {"access_token": access_token.strip(), **(client or {})}
     account, kept = _verify_new(Network.MASTODON, "Mastodon", credentials, config)
+    config["account_id"] = account.external_id
+    # The instance's own limits (characters, media) replace Mastodon's defaults for this channel.
+    mastodon = connector_class(Network.MASTODON)(credentials=kept, config=config)
+    with contextlib.suppress(ConnectorError):
+        config["limits"] = mastodon.instance_limits()  # type: ignore[attr-defined]
     return _create_channel(
         actor=actor,
         network=Network.MASTODON,
@@ -498,12 +504,17 @@ def _publish(post: ChannelPost, *, actor: Membership) -> ChannelPost:
     channel = post.channel
     connector = connector_for(channel)
     label = channel.get_network_display()
+    request = _request_for(post)
     try:
-        result = connector.publish(_request_for(post), idempotency_key=post.idempotency_key)
+        result = connector.publish(request, idempotency_key=post.idempotency_key)
     except Unconfirmed as error:
         # Never retry blindly: look the post up under its key first.
         try:
-            found = connector.find_published(idempotency_key=post.idempotency_key)
+            found = connector.find_published(
+                idempotency_key=post.idempotency_key,
+                request=request,
+                not_before=post.created_at - timedelta(minutes=1),
+            )
         except (ConnectorError, NotImplementedError):
             found = None
         if found is None:

@@ -15,9 +15,10 @@ def count_graphemes(text: str) -> int:
 
 
 def count_characters_url_fixed(text: str, url_length: int) -> int:
+    """Count graphemes, with every http(s) URL counted as `url_length` whatever its length."""
     total = 0
     position = 0
     for match in URL_PATTERN.finditer(text):
-        total += len(text[position : match.start()]) + url_length
+        total += count_graphemes(text[position : match.start()]) + url_length
         position = match.end()
-    return total + len(text[position:])
+    return total + count_graphemes(text[position:])

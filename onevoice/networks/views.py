@@ -208,8 +208,11 @@ def connect_newsroom(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-def _limits(network: str) -> dict[str, Any]:
-    connector = connector_class(network)
+def _limits(channel: Any) -> dict[str, Any]:
+    # An instance: a Mastodon channel carries its instance's own limits in its config.
+    connector = connector_class(channel.network)(
+        credentials={}, config={**channel.config, "channel_public_id": str(channel.public_id)}
+    )
     return {
         "max_text_length": connector.max_text_length,
         "counting": connector.text_counting.value,
@@ -257,7 +260,7 @@ def channel(request: HttpRequest, org: str, channel_id: UUID) -> HttpResponse:
         "can_publish": can_publish,
         "form": form,
         "posts": posts,
-        "limits": _limits(channel.network),
+        "limits": _limits(channel),
         "can_manage": member.can(C.MANAGE_CHANNELS),
         "reconnect_form": ReconnectForm() if member.can(C.MANAGE_CHANNELS) else None,
     }

@@ -9,8 +9,7 @@
   const segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
   const count = (value) => {
     if (form.dataset.counting === "characters_url_fixed") {
-      const withoutUrls = value.replace(/https?:\/\/[^\s<>"']+/gi, "x".repeat(urlLength));
-      return Array.from(withoutUrls).length;
+      value = value.replace(/https?:\/\/[^\s<>"']+/gi, "x".repeat(urlLength));
     }
     return segmenter ? Array.from(segmenter.segment(value)).length : Array.from(value).length;
   };

@@ -286,8 +286,18 @@ class Connector:
         """Publish once: the same idempotency key never makes a second post, whatever happens in between."""
         raise NotImplementedError
 
-    def find_published(self, *, idempotency_key: str) -> PublishResult | None:
-        """After an Unconfirmed outcome: the post published under this key, if the network has it."""
+    def find_published(
+        self,
+        *,
+        idempotency_key: str,
+        request: PublishRequest | None = None,
+        not_before: datetime | None = None,
+    ) -> PublishResult | None:
+        """After an Unconfirmed outcome: the post published under this key, if the network has it.
+
+        Networks that keep the key (Bluesky's record key) need only the key; others look for the
+        request's text among the account's posts since `not_before`.
+        """
         raise NotImplementedError
 
     def delete(self, external_id: str) -> None:

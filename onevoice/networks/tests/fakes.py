@@ -71,7 +71,13 @@ class ScriptedConnector(Connector):
             published_at=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
         )
 
-    def find_published(self, *, idempotency_key: str) -> PublishResult | None:
+    def find_published(
+        self,
+        *,
+        idempotency_key: str,
+        request: PublishRequest | None = None,
+        not_before: datetime | None = None,
+    ) -> PublishResult | None:
         return self.found_after_unconfirmed
 
     def delete(self, external_id: str) -> None:

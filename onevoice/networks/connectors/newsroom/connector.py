@@ -6,6 +6,7 @@ Publishing needs no outside network, so it cannot fail half-way: the post row is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -48,7 +49,13 @@ class NewsroomConnector(Connector):
         url = settings.BASE_URL + reverse("newsroom-entry", args=[self._channel_id(), idempotency_key])
         return PublishResult(external_id=idempotency_key, url=url, published_at=timezone.now())
 
-    def find_published(self, *, idempotency_key: str) -> PublishResult | None:
+    def find_published(
+        self,
+        *,
+        idempotency_key: str,
+        request: PublishRequest | None = None,
+        not_before: datetime | None = None,
+    ) -> PublishResult | None:
         return None
 
     def delete(self, external_id: str) -> None:
