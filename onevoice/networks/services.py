@@ -96,10 +96,10 @@ def _verify_new(
         kept.clear()
         kept.update(changed)
 
-    connector = connector_class(network)(
-        credentials=credentials, config=config, on_credentials_changed=remember
-    )
     try:
+        connector = connector_class(network)(
+            credentials=credentials, config=config, on_credentials_changed=remember
+        )
         account = connector.verify()
     except (ConnectorError, BlockedAddress) as error:
         raise ValidationError(explain(error, label)) from error

@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
 import httpx
 from atproto_client import Client, models
@@ -53,8 +53,6 @@ from onevoice.networks.connectors.base import (
 from onevoice.networks.connectors.bluesky import errors
 from onevoice.networks.connectors.bluesky.record_key import record_key_for
 from onevoice.networks.connectors.bluesky.richtext import build_facets
-
-T = TypeVar("T")
 
 DEFAULT_SERVICE = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -90,9 +88,6 @@ class BlueskyConnector(Connector):
     supports_alt_text = True
     # The lexicon sets no limit on `alt`; the Bluesky app stops at 2000 characters.
     max_alt_text_length = 2000
-    image_mime_types: ClassVar[frozenset[str]] = frozenset(
-        {"image/jpeg", "image/png", "image/gif", "image/webp"}
-    )
 
     def __init__(
         self,
@@ -148,7 +143,14 @@ class BlueskyConnector(Connector):
     def reply(self, *, to_external_id: str, request: PublishRequest, idempotency_key: str) -> PublishResult:
         return self._publish(request, idempotency_key=idempotency_key, reply_to=to_external_id)
 
-    def find_published(self, *, idempotency_key: str) -> PublishResult | None:
+    def find_published(
+        self,
+        *,
+        idempotency_key: str,
+        request: PublishRequest | None = None,
+        not_before: datetime | None = None,
+    ) -> PublishResult | None:
+        """The post under the record key of `idempotency_key`; the key alone is enough on Bluesky."""
         rkey = record_key_for(idempotency_key)
         return self._run(lambda client: self._existing_post(client, rkey))
 
@@ -168,10 +170,11 @@ class BlueskyConnector(Connector):
         self._run(operation)
 
     def fetch_inbox(self, *, since: str = "") -> InboxPage:
-        """Replies, mentions and quotes newer than `since` (an indexedAt), newest cursor first.
+        """Replies, mentions and quotes indexed after `since`, oldest first; the cursor is the newest indexedAt.
 
         Notifications come from the AppView (through the PDS). Without one the PDS answers 502/501:
-        then the inbox is empty, not an error, and `since` is handed back unchanged.
+        then the inbox is empty, not an error, and `since` is handed back unchanged. One call reads at
+        most INBOX_MAX_PAGES pages of notifications.
         """
         since_at = parse_datetime(since) if since else None
 
@@ -411,7 +414,7 @@ class BlueskyConnector(Connector):
     def service(self) -> str:
         return str(self.config.get("service") or DEFAULT_SERVICE).rstrip("/")
 
-    def _run(self, operation: Callable[[Client], T]) -> T:
+    def _run[T](self, operation: Callable[[Client], T]) -> T:
         """Run an operation with a signed-in client; a stored session that was refused gets one fresh sign-in."""
         try:
             try:
@@ -432,9 +435,9 @@ class BlueskyConnector(Connector):
             http.guard_url(self.service)
             client = Client(base_url=self.service, request=GuardedRequest())
             client.on_session_change(self._session_changed)
-            self._sdk = client
             if not self._import_session(client):
                 self._sign_in(client)
+            self._sdk = client  # only once signed in: a failed sign-in is tried again next time
         return self._sdk
 
     def _app_password(self) -> str:
