@@ -324,7 +324,8 @@ def channel_verify(request: HttpRequest, org: str, channel_id: UUID) -> HttpResp
     try:
         services.channel_verify(actor=member, channel=channel)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if channel.state != channel.State.RECONNECT:  # otherwise the page's reconnect notice says it
+            messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The connection works."))
     return redirect("networks:channel", org, channel.public_id)
