@@ -173,4 +173,26 @@ def build_demo_organization() -> Organization:
                 departments=[departments[name] for name in person.departments],
                 weekly_hours=person.weekly_hours,
             )
+        _build_newsroom(smm, departments)
     return organization
+
+
+NEWSROOM_POSTS = [
+    "Die Muster GmbH eröffnet im Frühjahr einen neuen Standort in Leipzig. 40 neue Arbeitsplätze entstehen.",
+    "Unser Nachhaltigkeitsbericht 2026 ist da: 18 % weniger CO₂ in der Produktion. https://muster-gmbh.example/nachhaltigkeit",
+    "Wir sind auf der Hannover Messe – besuchen Sie uns in Halle 7, Stand C12! #HM26",
+]
+
+
+def _build_newsroom(smm: Membership, departments: dict[str, Department]) -> None:
+    """A newsroom feed with a few published posts: the one channel the demo can run without any network."""
+    from onevoice.networks import services as channel_services
+
+    channel = channel_services.channel_create_newsroom(
+        actor=smm,
+        name="Muster GmbH Newsroom",
+        department=departments.get(PR),
+        subtitle="Neuigkeiten aus der Muster GmbH",
+    )
+    for text in NEWSROOM_POSTS:
+        channel_services.post_publish_now(actor=smm, channel=channel, text=text, language="de")

@@ -109,3 +109,13 @@ class TestBuildDemoOrganization:
         cms = demo.memberships.filter(role=Role.CM)
         assert all(Decimal(2) <= m.weekly_hours <= Decimal(4) for m in contributors)
         assert all(Decimal(10) <= m.weekly_hours <= Decimal(20) for m in cms)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_newsroom_with_published_posts() -> None:
+    from onevoice.networks.models import Channel, ChannelPost
+
+    build_demo_organization()
+    newsroom = Channel.objects.get(network="newsroom")
+    assert newsroom.department is not None
+    assert ChannelPost.objects.filter(channel=newsroom, state="published").count() == 3
