@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from atproto import Client, models
@@ -24,7 +24,6 @@ from tests.testbed.bluesky import Account, Network, create_account, create_app_p
 
 pytestmark = pytest.mark.testbed
 
-T = TypeVar("T")
 POST = "app.bsky.feed.post"
 
 
@@ -61,7 +60,7 @@ def sdk(network: Network, account: Account) -> Client:
     return client
 
 
-def poll(check: Callable[[], T], what: str, timeout: float = 30.0) -> T:
+def poll[T](check: Callable[[], T], what: str, timeout: float = 30.0) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
