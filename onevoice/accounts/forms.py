@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevoice.accounts.models import User
 from onevoice.core.forms import Form, StyledFormMixin
-from onevoice.organization.forms import TimeZoneField
+from onevoice.organization.forms import TimeZoneField, time_zone_choices
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -76,7 +76,6 @@ class ProfileForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [
-            ("", _("Organisation's time zone")),
-            *self.fields["time_zone"].choices,
-        ]  # type: ignore[attr-defined]
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Organisation's time zone")), *time_zone_choices()]

@@ -125,7 +125,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         user.language = language
         user.save(update_fields=["language"])
     return remember_language(response, language)

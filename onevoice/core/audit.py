@@ -45,7 +45,7 @@ def record(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=getattr(actor, "email", "") or "",
         verb=verb,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=object_id,
         object_repr=str(obj)[:255] if obj is not None else "",
         before=_jsonable(before),

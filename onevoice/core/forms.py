@@ -21,7 +21,8 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         if css not in classes:
             widget.attrs["class"] = f"{classes} {css}".strip()
         # `_errors` rather than `errors`: the latter would validate the form before it has all its fields.
-        if form._errors and form._errors.get(name):
+        errors = getattr(form, "_errors", None)
+        if errors and errors.get(name):
             widget.attrs["class"] += " is-invalid"
             widget.attrs["aria-invalid"] = "true"
     return form

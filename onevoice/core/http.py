@@ -48,7 +48,7 @@ def guard_url(url: str, *, allow_hosts: Iterable[str] = ()) -> None:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
     except socket.gaierror as error:
         raise BlockedAddress(f"cannot resolve {host}: {error}") from error
-    addresses = {info[4][0] for info in infos}
+    addresses = {str(info[4][0]) for info in infos}
     if any(_is_internal(a) for a in addresses):
         raise BlockedAddress(f"{host} resolves to an internal address")
     if not getattr(settings, "HTTP_ALLOW_PUBLIC", True):

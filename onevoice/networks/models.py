@@ -164,4 +164,4 @@ class ChannelPostImage(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        return self.alt_text[:60] or self.file.name
+        return self.alt_text[:60] or str(self.file.name)

@@ -19,7 +19,8 @@ CONNECTORS: dict[str, str] = {
 
 
 def connector_class(network: str) -> type[Connector]:
-    return import_string(CONNECTORS[network])  # type: ignore[no-any-return]
+    connector: type[Connector] = import_string(CONNECTORS[network])
+    return connector
 
 
 def connector_for(channel: Channel) -> Connector:

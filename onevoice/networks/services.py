@@ -414,7 +414,7 @@ def _request_for(post: ChannelPost) -> PublishRequest:
             content=image.file.read(),
             mime_type=image.mime_type,
             alt_text=image.alt_text,
-            filename=image.file.name.rsplit("/", 1)[-1],
+            filename=str(image.file.name).rsplit("/", 1)[-1],
         )
         for image in post.images.all()
     ]

@@ -195,7 +195,7 @@ def visible_channels(member: Membership) -> list[tuple[Channel, Access]]:
             "channel_id", "access"
         )
     )
-    result = []
+    result: list[tuple[Channel, Access]] = []
     for channel in channels:
         channel._explicit_access = explicit.get(channel.pk, "")  # type: ignore[attr-defined]
         level = channel_access_level(member, channel)

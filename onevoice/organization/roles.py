@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +34,7 @@ class Capability(models.TextChoices):
 
 
 C = Capability
+StrOrPromise = str | Promise
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # IT/admin holds everything, so a solo organisation's one person can run it all.
@@ -47,7 +49,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.VIEWER: frozenset({C.VIEW_PLAN, C.VIEW_REPORTS}),
 }
 
-ROLE_DESCRIPTIONS: dict[Role, str] = {
+ROLE_DESCRIPTIONS: dict[Role, StrOrPromise] = {
     Role.ADMIN: _("Installs and configures OneVoice, connects networks and manages everything."),
     Role.SMM: _(
         "Sets strategy and guidelines across departments, approves content and reports to management."

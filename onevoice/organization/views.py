@@ -317,7 +317,7 @@ def membership_reactivate(request: HttpRequest, org: str, membership_id: UUID) -
 
 
 @login_required
-def audit_log(request: HttpRequest, org: str) -> HttpResponse:
+def audit_log(request: HttpRequest, org: str) -> HttpResponse | StreamingHttpResponse:
     member = membership_for(request.user, org, need=C.VIEW_AUDIT)
     verbs, actors = selectors.audit_filter_choices(member)
     form = AuditFilterForm(request.GET or None, verbs=verbs, actors=actors)
@@ -422,13 +422,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("invitation-accept", token)
         if request.method == "POST":
             try:
-                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                membership = services.invitation_accept(token=token, user=request.user)
             except services.InvitationUnusable as error:
                 context["error"] = error
                 return render(request, "organization/invitation_accept.html", context, status=400)
             messages.success(request, _("Welcome to %(name)s!") % {"name": membership.organization.name})
             return redirect("organization:overview", membership.organization.slug)
-        context["foreign"] = request.user.email.lower() != invitation.email.lower()  # type: ignore[union-attr]
+        context["foreign"] = request.user.email.lower() != invitation.email.lower()
         return render(request, "organization/invitation_accept.html", context)
 
     if User.objects.filter(email__iexact=invitation.email).exists():

@@ -179,7 +179,7 @@ def setup_organization(request: HttpRequest) -> HttpResponse:
         }
         return redirect("setup-departments")
     status = 400 if request.method == "POST" else 200
-    first = not request.user.memberships.exists()  # type: ignore[union-attr]
+    first = not request.user.memberships.exists()
     return render(
         request,
         "organization/setup/organization.html",
@@ -198,7 +198,7 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.organization_create(
-                creator=request.user,  # type: ignore[arg-type]
+                creator=request.user,
                 departments=form.proposals(),
                 **stored,
             )

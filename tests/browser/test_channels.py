@@ -5,7 +5,7 @@ import io
 import feedparser
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from onevoice.networks.models import Channel, ChannelPost
 from tests.browser.conftest import assert_accessible, shoot
@@ -39,14 +39,14 @@ def test_a_newsroom_feed_from_connect_to_publish_to_feed(page: Page, live_url: s
     expect(page.locator("#composer-count")).to_have_text("43 / 10000")
     page.get_by_text("Bilder (bis zu 4").click()
     page.get_by_label("Bild 1", exact=True).set_input_files(
-        files=[{"name": "buero.png", "mimeType": "image/png", "buffer": png_bytes()}]
+        files=[FilePayload(name="buero.png", mimeType="image/png", buffer=png_bytes())]
     )
     page.get_by_role("button", name="Jetzt veröffentlichen").click()
     # The channel requires alt text: refused, and the text is still there.
     expect(page.locator(".alert-danger")).to_contain_text("Alternativtext")
     expect(page.get_by_label("Text", exact=True)).to_have_value("Wir eröffnen ein Büro in Leipzig! #Standort")
     page.get_by_label("Bild 1", exact=True).set_input_files(
-        files=[{"name": "buero.png", "mimeType": "image/png", "buffer": png_bytes()}]
+        files=[FilePayload(name="buero.png", mimeType="image/png", buffer=png_bytes())]
     )
     page.get_by_label("Alternativtext von Bild 1").fill("Das neue Büro in Leipzig von außen")
     page.get_by_role("button", name="Jetzt veröffentlichen").click()
@@ -71,10 +71,16 @@ def test_a_bluesky_channel_that_needs_reconnecting(page: Page, live_url: str, pe
     from onevoice.networks.connectors.base import AuthExpired
 
     channel = services.channel_connect_bluesky(
-        actor=personas.smm, name="Bluesky Marketing", department=personas.marketing, identifier="muster.test",
-        app_password="pw", service="https://bsky.social",
+        actor=personas.smm,
+        name="Bluesky Marketing",
+        department=personas.marketing,
+        identifier="muster.test",
+        app_password="pw",
+        service="https://bsky.social",
     )
-    services.post_publish_now(actor=personas.smm, channel=channel, text="Hallo Bluesky! https://muster.example")
+    services.post_publish_now(
+        actor=personas.smm, channel=channel, text="Hallo Bluesky! https://muster.example"
+    )
     log_in(page, live_url, "smm@muster.example")
     page.goto(f"{live_url}/o/{personas.organization.slug}/channels/")
     assert_accessible(page)

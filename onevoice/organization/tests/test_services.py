@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def last_event(verb: str) -> AuditEvent:
-    return AuditEvent.objects.filter(verb=verb).order_by("-id").first()  # type: ignore[return-value]
+    return AuditEvent.objects.filter(verb=verb).latest("id")
 
 
 class TestOrganizationCreate:
