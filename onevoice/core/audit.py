@@ -76,6 +76,18 @@ def _register_labels() -> None:
             "invitation.resent": _("Invitation sent again"),
             "invitation.revoked": _("Invitation withdrawn"),
             "invitation.accepted": _("Invitation accepted"),
+            "channel.connected": _("Channel connected"),
+            "channel.updated": _("Channel settings changed"),
+            "channel.needs_reconnect": _("Channel needs reconnecting"),
+            "channel.reconnected": _("Channel reconnected"),
+            "channel.paused": _("Channel paused"),
+            "channel.resumed": _("Channel resumed"),
+            "channel.disconnected": _("Channel disconnected"),
+            "channel.access_changed": _("Channel access changed"),
+            "post.publish_requested": _("Publication requested"),
+            "post.published": _("Post published"),
+            "post.publish_failed": _("Publication failed"),
+            "post.deleted": _("Post deleted"),
         }
     )
 
