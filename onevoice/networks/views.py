@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,32 +34,24 @@ from onevoice.organization.access import (
     membership_for,
     visible_channels,
 )
-from onevoice.organization.models import Membership
 from onevoice.organization.roles import Capability
 from onevoice.organization.selectors import members_of
+from onevoice.organization.shortcuts import render_for_member
 
 C = Capability
-
-
-def _render(
-    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
-):
-    return render(
-        request, template, {"member": member, "organization": member.organization, **context}, status=status
-    )
 
 
 @login_required
 def channels(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=C.VIEW_PLAN)
     rows = visible_channels(member)
-    return _render(request, member, "networks/channels.html", {"rows": rows})
+    return render_for_member(request, member, "networks/channels.html", {"rows": rows})
 
 
 @login_required
 def connect(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=C.MANAGE_CHANNELS)
-    return _render(request, member, "networks/connect.html", {})
+    return render_for_member(request, member, "networks/connect.html", {})
 
 
 def _connected(request: HttpRequest, org: str, channel: Any) -> HttpResponse:
@@ -79,7 +71,7 @@ def connect_bluesky(request: HttpRequest, org: str) -> HttpResponse:
         else:
             return _connected(request, org, channel)
     status = 400 if request.method == "POST" else 200
-    return _render(
+    return render_for_member(
         request,
         member,
         "networks/connect_form.html",
@@ -116,7 +108,7 @@ def connect_mastodon(request: HttpRequest, org: str) -> HttpResponse:
             except (ConnectorError, ValueError) as error:
                 form.add_error(None, services.explain(error, "Mastodon"))
     status = 400 if request.method == "POST" else 200
-    return _render(
+    return render_for_member(
         request,
         member,
         "networks/connect_form.html",
@@ -199,7 +191,7 @@ def connect_newsroom(request: HttpRequest, org: str) -> HttpResponse:
         channel = services.channel_create_newsroom(actor=member, **form.cleaned_data)
         return _connected(request, org, channel)
     status = 400 if request.method == "POST" else 200
-    return _render(
+    return render_for_member(
         request,
         member,
         "networks/connect_form.html",
@@ -264,7 +256,7 @@ def channel(request: HttpRequest, org: str, channel_id: UUID) -> HttpResponse:
         "can_manage": member.can(C.MANAGE_CHANNELS),
         "reconnect_form": ReconnectForm() if member.can(C.MANAGE_CHANNELS) else None,
     }
-    return _render(request, member, "networks/channel.html", context, status=status)
+    return render_for_member(request, member, "networks/channel.html", context, status=status)
 
 
 def _uploads(form: ComposerForm) -> list[services.ImageUpload]:
@@ -388,7 +380,7 @@ def channel_settings(request: HttpRequest, org: str, channel_id: UUID) -> HttpRe
     ]
     context = {"channel": channel, "form": form, "rows": rows, "levels": Access.choices}
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "networks/channel_settings.html", context, status=status)
+    return render_for_member(request, member, "networks/channel_settings.html", context, status=status)
 
 
 @require_POST

@@ -4,7 +4,9 @@ import csv
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,14 +15,20 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from onevoice.accounts import services as account_services
+from onevoice.accounts.forms import AccountForm
+from onevoice.accounts.models import User
+from onevoice.accounts.views import remember_language
 from onevoice.core.audit import verb_label
 from onevoice.organization import selectors, services
 from onevoice.organization.access import (
     access_department,
     access_invitation,
     access_membership,
+    current_membership,
     membership_for,
 )
 from onevoice.organization.forms import (
@@ -32,16 +40,9 @@ from onevoice.organization.forms import (
 )
 from onevoice.organization.models import Membership
 from onevoice.organization.roles import ROLE_DESCRIPTIONS, Capability, Role
+from onevoice.organization.shortcuts import render_for_member
 
 C = Capability
-
-
-def _render(
-    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
-):
-    return render(
-        request, template, {"member": member, "organization": member.organization, **context}, status=status
-    )
 
 
 @login_required
@@ -63,7 +64,7 @@ def overview(request: HttpRequest, org: str) -> HttpResponse:
         else None,
         "recent_events": selectors.audit_events(member)[:8] if member.can(C.VIEW_AUDIT) else None,
     }
-    return _render(request, member, "organization/overview.html", context)
+    return render_for_member(request, member, "organization/overview.html", context)
 
 
 def _role_counts(members: Any) -> list[tuple[str, int]]:
@@ -102,7 +103,7 @@ def settings_edit(request: HttpRequest, org: str) -> HttpResponse:
             messages.success(request, _("The settings were saved."))
             return redirect("organization:settings", organization.slug)
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "organization/settings.html", {"form": form}, status=status)
+    return render_for_member(request, member, "organization/settings.html", {"form": form}, status=status)
 
 
 @login_required
@@ -122,7 +123,7 @@ def departments(request: HttpRequest, org: str) -> HttpResponse:
                 return redirect("organization:departments", org)
     context = {"departments": selectors.departments_with_figures(member), "form": form}
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "organization/departments.html", context, status=status)
+    return render_for_member(request, member, "organization/departments.html", context, status=status)
 
 
 @login_required
@@ -141,7 +142,7 @@ def department_edit(request: HttpRequest, org: str, department_id: UUID) -> Http
     people = selectors.members_of(member).filter(departments=department)
     context = {"department": department, "form": form, "people": people}
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "organization/department_edit.html", context, status=status)
+    return render_for_member(request, member, "organization/department_edit.html", context, status=status)
 
 
 @require_POST
@@ -173,7 +174,7 @@ def people(request: HttpRequest, org: str) -> HttpResponse:
         "filter_role": role,
         "filter_department": department,
     }
-    return _render(request, member, "organization/people.html", context)
+    return render_for_member(request, member, "organization/people.html", context)
 
 
 def _is_uuid(value: str) -> bool:
@@ -201,19 +202,17 @@ def invite(request: HttpRequest, org: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("An invitation was sent to %(email)s. The link is valid for %(days)s days.")
-                % {"email": invitation.email, "days": _valid_days()},
+                ngettext(
+                    "An invitation was sent to %(email)s. The link is valid for %(days)s day.",
+                    "An invitation was sent to %(email)s. The link is valid for %(days)s days.",
+                    settings.INVITATION_VALID_DAYS,
+                )
+                % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
             )
             return redirect("organization:people", org)
     context = {"form": form, "role_descriptions": [(r.label, ROLE_DESCRIPTIONS[r]) for r in Role]}
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "organization/invite.html", context, status=status)
-
-
-def _valid_days() -> int:
-    from django.conf import settings
-
-    return settings.INVITATION_VALID_DAYS
+    return render_for_member(request, member, "organization/invite.html", context, status=status)
 
 
 @require_POST
@@ -280,7 +279,7 @@ def membership_edit(request: HttpRequest, org: str, membership_id: UUID) -> Http
         "may_remove": may_grant_admin or target.role != Role.ADMIN,
     }
     status = 400 if request.method == "POST" else 200
-    return _render(request, member, "organization/membership_edit.html", context, status=status)
+    return render_for_member(request, member, "organization/membership_edit.html", context, status=status)
 
 
 @require_POST
@@ -329,7 +328,7 @@ def audit_log(request: HttpRequest, org: str) -> HttpResponse | StreamingHttpRes
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    return _render(request, member, "organization/audit_log.html", context)
+    return render_for_member(request, member, "organization/audit_log.html", context)
 
 
 class _Echo:
@@ -390,8 +389,6 @@ def _csv_safe(value: str) -> str:
 
 def home(request: HttpRequest) -> HttpResponse:
     """Send people to the organisation they used last, to the wizard on a fresh installation."""
-    from onevoice.accounts.models import User
-    from onevoice.organization.access import current_membership
 
     if not request.user.is_authenticated:
         return redirect("setup" if not User.objects.exists() else "accounts:login")
@@ -403,12 +400,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: create an account or log in, then join the organisation."""
-    from django.contrib.auth import login, logout
-
-    from onevoice.accounts import services as account_services
-    from onevoice.accounts.forms import AccountForm
-    from onevoice.accounts.models import User
-    from onevoice.accounts.views import remember_language
 
     try:
         invitation = services.invitation_by_token(token)
