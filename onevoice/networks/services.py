@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,9 +23,11 @@ from onevoice.networks import notifications
 from onevoice.networks.connectors.base import (
     AccountInfo,
     AuthExpired,
+    Connector,
     ConnectorError,
     MediaItem,
     PublishRequest,
+    PublishResult,
     RateLimited,
     Unconfirmed,
 )
@@ -506,7 +510,7 @@ def _publish(post: ChannelPost, *, actor: Membership) -> ChannelPost:
     label = channel.get_network_display()
     request = _request_for(post)
     try:
-        result = connector.publish(request, idempotency_key=post.idempotency_key)
+        result = _publish_with_backoff(connector, request, post.idempotency_key)
     except Unconfirmed as error:
         # Never retry blindly: look the post up under its key first.
         try:
@@ -532,6 +536,28 @@ def _publish(post: ChannelPost, *, actor: Membership) -> ChannelPost:
     post.url = result.url
     post.published_at = result.published_at or timezone.now()
     return _settle(post, ChannelPost.State.PUBLISHED, "", actor)
+
+
+# A person is waiting for the answer: a few short tries, not the worker's long backoff.
+TRANSIENT_RETRY_DELAYS = (0.5, 1.5)
+
+
+def _publish_with_backoff(connector: Connector, request: PublishRequest, key: str) -> PublishResult:
+    """Publish; a transient failure (5xx, connection) is tried again with backoff and jitter.
+
+    Safe because the idempotency key makes a repeated call land on the same post; an Unconfirmed
+    outcome is never retried here (the caller looks the post up instead).
+    """
+    for delay in (*TRANSIENT_RETRY_DELAYS, None):
+        try:
+            return connector.publish(request, idempotency_key=key)
+        except (Unconfirmed, RateLimited, AuthExpired):
+            raise
+        except ConnectorError as error:
+            if error.permanent or delay is None:
+                raise
+            time.sleep(delay * random.uniform(0.8, 1.2))
+    raise AssertionError("unreachable")
 
 
 def _settle(post: ChannelPost, state: str, error: str, actor: Membership) -> ChannelPost:

@@ -34,6 +34,8 @@ class ScriptedConnector(Connector):
     # What the next calls do: an exception to raise, or None for success.
     fail_verify: ClassVar[Exception | None] = None
     fail_publish: ClassVar[Exception | None] = None
+    fail_publish_times: ClassVar[int] = 0  # with fail_publish: fail only this many times, then succeed
+    publish_calls: ClassVar[int] = 0
     fail_delete: ClassVar[Exception | None] = None
     found_after_unconfirmed: ClassVar[PublishResult | None] = None
     published: ClassVar[dict[str, PublishRequest]] = {}
@@ -43,6 +45,8 @@ class ScriptedConnector(Connector):
     @classmethod
     def reset(cls) -> None:
         cls.fail_verify = cls.fail_publish = cls.fail_delete = None
+        cls.fail_publish_times = 0
+        cls.publish_calls = 0
         cls.found_after_unconfirmed = None
         cls.published = {}
         cls.deleted = []
@@ -62,7 +66,9 @@ class ScriptedConnector(Connector):
         )
 
     def publish(self, request: PublishRequest, *, idempotency_key: str) -> PublishResult:
-        if self.fail_publish is not None:
+        type(self).publish_calls += 1
+        failing = not self.fail_publish_times or self.publish_calls <= self.fail_publish_times
+        if self.fail_publish is not None and failing:
             raise self.fail_publish
         type(self).published[idempotency_key] = request
         return PublishResult(

@@ -185,7 +185,30 @@ class TestPublishNow:
         assert post.state == ChannelPost.State.PUBLISHED
         assert list(scripted.published) == [post.idempotency_key]
 
-    def test_a_server_error_fails_with_a_message_and_keeps_the_text(self, personas, scripted) -> None:
+    def test_a_passing_server_error_is_retried_with_the_same_key(
+        self, personas, scripted, monkeypatch
+    ) -> None:
+        monkeypatch.setattr(services, "TRANSIENT_RETRY_DELAYS", (0, 0))
+        channel = connect(personas)
+        scripted.fail_publish = ConnectorError("HTTP 502", permanent=False)
+        scripted.fail_publish_times = 2
+        post = services.post_publish_now(actor=personas.smm, channel=channel, text="Hallo")
+        assert post.state == ChannelPost.State.PUBLISHED
+        assert scripted.publish_calls == 3
+        assert list(scripted.published) == [post.idempotency_key]
+
+    def test_a_permanent_error_is_not_retried(self, personas, scripted, monkeypatch) -> None:
+        monkeypatch.setattr(services, "TRANSIENT_RETRY_DELAYS", (0, 0))
+        channel = connect(personas)
+        scripted.fail_publish = ConnectorError("Invalid record", permanent=True)
+        post = services.post_publish_now(actor=personas.smm, channel=channel, text="Hallo")
+        assert post.state == ChannelPost.State.FAILED
+        assert scripted.publish_calls == 1
+
+    def test_a_server_error_fails_with_a_message_and_keeps_the_text(
+        self, personas, scripted, monkeypatch
+    ) -> None:
+        monkeypatch.setattr(services, "TRANSIENT_RETRY_DELAYS", (0, 0))
         channel = connect(personas)
         scripted.fail_publish = ConnectorError("HTTP 502", permanent=False)
         post = services.post_publish_now(actor=personas.smm, channel=channel, text="Mein wichtiger Text")
@@ -247,3 +270,22 @@ class TestCrypto:
         assert crypto.decrypt(rotated) == {"app_password": "geheim"}
         with pytest.raises(crypto.CredentialsUnreadable):
             crypto.decrypt(token)
+
+
+class TestPeriodicCheck:
+    def test_an_expired_login_is_found_by_the_periodic_check(
+        self, personas, scripted, django_capture_on_commit_callbacks
+    ) -> None:
+        from onevoice.networks.tasks import verify_channels
+
+        working = connect(personas)
+        paused = connect(personas, name="Pausiert")
+        services.channel_set_paused(actor=personas.smm, channel=paused, paused=True)
+        scripted.fail_verify = AuthExpired("Token has been revoked")
+        with django_capture_on_commit_callbacks(execute=True):
+            verify_channels.call_local()
+        working.refresh_from_db()
+        paused.refresh_from_db()
+        assert working.state == Channel.State.RECONNECT
+        assert paused.state == Channel.State.PAUSED
+        assert len(mail.outbox) == 2  # the admin and the SMM, once
