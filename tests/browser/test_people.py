@@ -110,3 +110,27 @@ def test_login_page_is_accessible(page: Page, live_url: str, personas) -> None:
     page.goto(f"{live_url}/accounts/login/")
     assert_accessible(page)
     shoot(page, "login")
+
+
+def test_department_page_and_password_reset_are_accessible(
+    page: Page, live_url: str, personas, mailbox
+) -> None:
+    log_in(page, live_url, "admin@muster.example")
+    page.goto(f"{live_url}/o/{personas.organization.slug}/departments/{personas.marketing.public_id}/")
+    expect(page.get_by_role("heading", name="Marketing", exact=True)).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "department")
+    page.context.clear_cookies()
+    page.goto(f"{live_url}/accounts/password/reset/")
+    assert_accessible(page)
+    shoot(page, "password-reset")
+    page.get_by_label("E-Mail-Adresse").fill("cm@muster.example")
+    page.get_by_role("button", name="Link senden").click()
+    mailbox.wait_for(1)
+    page.goto(mailbox.link(pattern=r"https?://\S+/password/reset/\S+/"))
+    expect(page.get_by_role("heading", name="Neues Passwort wählen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Neues Passwort", exact=True).fill("Ganz-Neues-Passwort-7")
+    page.get_by_role("textbox", name="Neues Passwort bestätigen").fill("Ganz-Neues-Passwort-7")
+    page.get_by_role("button", name="Passwort speichern").click()
+    expect(page.get_by_role("heading", name="Passwort gespeichert")).to_be_visible()

@@ -308,3 +308,56 @@ class TestAuditLogReadsLikeSentences:
         text = body.content.decode()
         assert "<del>Community Manager</del> → <ins>Social Media Manager</ins>" in text
         assert "<del>Marketing</del> → <ins>—</ins>" in text
+
+
+class TestInvitationLink:
+    def invite(self, personas) -> str:
+        _invitation, token = services.invitation_create(
+            actor=personas.smm,
+            email="neu@muster.example",
+            role=Role.CM,
+            departments=[],
+            weekly_hours=Decimal(5),
+        )
+        return token
+
+    def test_an_expired_link_shows_a_clear_page(self, personas) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        token = self.invite(personas)
+        Invitation.objects.update(expires_at=timezone.now() - timedelta(hours=1))
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("invitation-accept", args=[token]))
+        assert response.status_code == 410
+        assert "expired" in response.content.decode()
+        assert not Membership.objects.filter(user__email="neu@muster.example").exists()
+
+    def test_an_unknown_link_shows_a_clear_page(self, db) -> None:
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("invitation-accept", args=["erfunden"]))
+        assert response.status_code == 410
+        assert "not valid" in response.content.decode()
+
+    def test_someone_logged_in_as_another_person_is_told_and_not_joined(self, personas) -> None:
+        token = self.invite(personas)
+        client = personas.client_for(personas.outsider)
+        page = client.get(reverse("invitation-accept", args=[token])).content.decode()
+        assert "This invitation is for neu@muster.example" in page
+        response = client.post(reverse("invitation-accept", args=[token]), {"action": "accept"})
+        assert response.status_code == 400
+        assert not Membership.objects.filter(
+            user=personas.outsider.user, organization=personas.organization
+        ).exists()
+
+    def test_an_existing_account_is_asked_to_log_in(self, personas) -> None:
+        _invitation, token = services.invitation_create(
+            actor=personas.outsider,
+            email="cm@muster.example",
+            role=Role.VIEWER,
+            departments=[],
+            weekly_hours=Decimal(0),
+        )
+        page = (
+            Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("invitation-accept", args=[token])).content.decode()
+        )
+        assert "Log in to accept the invitation" in page
