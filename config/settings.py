@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "onevoice.accounts",
     "onevoice.organization",
     "onevoice.networks",
+    "onevoice.planning",
 ]
 
 MIDDLEWARE = [

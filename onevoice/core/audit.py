@@ -88,6 +88,19 @@ def _register_labels() -> None:
             "post.published": _("Post published"),
             "post.publish_failed": _("Publication failed"),
             "post.deleted": _("Post deleted"),
+            "post.created": _("Post planned"),
+            "post.updated": _("Post changed"),
+            "variant.updated": _("Channel text changed"),
+            "post.back_to_review": _("Back to review after a change"),
+            "post.rescheduled": _("Post rescheduled"),
+            "post.submitted": _("Submitted for review"),
+            "post.approved": _("Approved"),
+            "post.changes_requested": _("Changes requested"),
+            "post.feedback": _("Feedback given"),
+            "post.approved_all": _("Fully approved"),
+            "post.withdrawn": _("Post withdrawn"),
+            "post.reopened": _("Back to draft"),
+            "post.commented": _("Commented"),
         }
     )
 

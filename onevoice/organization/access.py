@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 
 from onevoice.organization.models import Department, Invitation, Membership, Organization
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from onevoice.accounts.models import User
     from onevoice.networks.models import Access, Channel, ChannelPost
+    from onevoice.planning.models import Post
 
 
 class NotAllowed(PermissionDenied):
@@ -202,3 +204,47 @@ def visible_channels(member: Membership) -> list[tuple[Channel, Access]]:
         if level != Access.NONE:
             result.append((channel, level))
     return result
+
+
+# ---- the editorial plan ---------------------------------------------------------------------------
+
+
+def may_edit_post(member: Membership, post: Post) -> bool:
+    """Admins and SMMs edit every post; a CM the posts of their departments; anyone their own drafts."""
+    from onevoice.organization.roles import Role
+
+    if not member.is_active or post.organization_id != member.organization_id:
+        return False
+    if not member.can(Capability.CREATE_CONTENT):
+        return False
+    if member.role in (Role.ADMIN, Role.SMM) or post.owner_id == member.pk:
+        return True
+    return member.role == Role.CM and post.department_id in _department_ids(member)
+
+
+def access_post(member: Membership, post_id: UUID, *, edit: bool = False) -> Post:
+    """A post of the member's organisation (everyone who sees the plan sees all of it); 404 otherwise."""
+    from onevoice.planning.models import Post
+
+    if not member.can(Capability.VIEW_PLAN):
+        raise Http404
+    post = (
+        Post.objects.select_related("department", "campaign", "topic", "owner__user", "organization")
+        .filter(organization_id=member.organization_id, public_id=post_id)
+        .first()
+    )
+    if post is None or (edit and not may_edit_post(member, post)):
+        raise Http404
+    return post
+
+
+def access_plan_object[T: models.Model](member: Membership, model: type[T], public_id: UUID) -> T:
+    """A campaign, topic, content request, blackout period or calendar feed of the member's organisation."""
+    if not member.can(Capability.VIEW_PLAN):
+        raise Http404
+    manager = model._default_manager
+    field = "membership__organization_id" if model.__name__ in ("CalendarFeed", "SavedFilter") else "organization_id"
+    found = manager.filter(**{field: member.organization_id, "public_id": public_id}).first()
+    if found is None:
+        raise Http404
+    return found

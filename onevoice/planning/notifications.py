@@ -1,0 +1,73 @@
+"""Telling people what concerns them: an in-app notification always, an e-mail if they asked for it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from huey.contrib.djhuey import db_task
+
+from onevoice.organization.models import Membership
+from onevoice.planning.models import Notification, NotificationPreference
+
+
+def notify(
+    recipients: Iterable[Membership],
+    kind: str,
+    text: str,
+    url: str = "",
+    *,
+    exclude: Membership | None = None,
+) -> list[Notification]:
+    """Create one notification per person (never for `exclude`, the one who acted); mail after commit."""
+    created = []
+    seen: set[int] = set()
+    for member in recipients:
+        if member.pk in seen or (exclude is not None and member.pk == exclude.pk) or not member.is_active:
+            continue
+        seen.add(member.pk)
+        created.append(
+            Notification.objects.create(recipient=member, kind=kind, text=text[:500], url=url[:500])
+        )
+    wanted = _wanting(created, kind) if created else set()
+    for notification in created:
+        if notification.recipient_id in wanted:
+            transaction.on_commit(functools.partial(mail_notification, notification.pk))
+    return created
+
+
+def _wanting(created: list[Notification], kind: str) -> set[int]:
+    prefs = dict(
+        NotificationPreference.objects.filter(membership__in=[n.recipient_id for n in created]).values_list(
+            "membership_id", "email_kinds"
+        )
+    )
+    # Without a saved preference, review requests and failures are mailed: they have a deadline.
+    default = {
+        Notification.Kind.REVIEW_NEEDED,
+        Notification.Kind.POST_FAILED,
+        Notification.Kind.APPROVAL_EXPIRING,
+    }
+    return {n.recipient_id for n in created if kind in prefs.get(n.recipient_id, default)}
+
+
+@db_task(retries=3, retry_delay=60)
+def mail_notification(notification_id: int) -> None:
+    notification = (
+        Notification.objects.select_related("recipient__user", "recipient__organization")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        return
+    user = notification.recipient.user
+    with translation.override(user.language):
+        subject = f"OneVoice · {notification.recipient.organization.name}: {notification.get_kind_display()}"
+        body = notification.text
+        if notification.url:
+            body += "\n\n" + settings.BASE_URL + notification.url
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
