@@ -6,6 +6,7 @@ from django.views.static import serve
 from onevoice.networks import newsroom
 from onevoice.organization import views as organization_views
 from onevoice.organization import wizard
+from onevoice.planning import views as planning_views
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("invitation/<str:token>/", organization_views.invitation_accept, name="invitation-accept"),
     path("accounts/", include("onevoice.accounts.urls")),
     path("o/<slug:org>/channels/", include("onevoice.networks.urls")),
+    path("o/<slug:org>/plan/", include("onevoice.planning.urls")),
+    path("approval/<str:token>/", planning_views.approval_link, name="approval-link"),
     path("o/<slug:org>/", include("onevoice.organization.urls")),
     path("newsroom/<uuid:channel_id>/", newsroom.page, name="newsroom-page"),
     path("newsroom/<uuid:channel_id>/feed.atom", newsroom.feed, name="newsroom-feed"),

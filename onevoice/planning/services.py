@@ -40,6 +40,7 @@ from onevoice.planning.models import (
     Post,
     PostVariant,
     Topic,
+    VariantImage,
 )
 from onevoice.planning.notifications import notify
 
@@ -779,3 +780,72 @@ def post_history(post: Post) -> list[HistoryEntry]:
 
 def members_named(members: Iterable[Membership]) -> str:
     return ", ".join(str(m.user) for m in members)
+
+
+# ---- images ------------------------------------------------------------------------------------------
+
+THUMBNAIL_SIZE = (480, 480)
+
+
+def _thumbnail(content: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=85)
+        return out.getvalue()
+
+
+@transaction.atomic
+def variant_add_image(
+    *,
+    actor: Membership,
+    variant: PostVariant,
+    expected_version: int,
+    content: bytes,
+    mime_type: str,
+    alt_text: str,
+    filename: str,
+) -> VariantImage:
+    """Attach an image (with its alt text) to a variant; the network's image count is checked at submission."""
+    from django.core.files.base import ContentFile
+
+    post = variant.post
+    _require_edit(actor, post)
+    if not post.is_editable:
+        raise InvalidTransition(_("A published or withdrawn post cannot be changed."))
+    _save_versioned(post, expected_version, actor)
+    image = VariantImage(
+        variant=variant, mime_type=mime_type, alt_text=alt_text.strip(), position=variant.images.count()
+    )
+    image.file.save(filename[-80:], ContentFile(content), save=False)
+    image.thumbnail.save("thumb.jpg", ContentFile(_thumbnail(content)), save=False)
+    image.save()
+    audit.record(
+        actor=actor.user,
+        organization=post.organization,
+        verb="variant.updated",
+        obj=post,
+        after={"channel": variant.channel.name, "image": alt_text.strip() or "—"},
+    )
+    _back_to_review_if_needed(post, actor, content_changed=True)
+    return image
+
+
+@transaction.atomic
+def variant_remove_image(*, actor: Membership, image: VariantImage, expected_version: int) -> None:
+    post = image.variant.post
+    _require_edit(actor, post)
+    _save_versioned(post, expected_version, actor)
+    audit.record(
+        actor=actor.user,
+        organization=post.organization,
+        verb="variant.updated",
+        obj=post,
+        before={"channel": image.variant.channel.name, "image": image.alt_text or "—"},
+    )
+    image.delete()
+    _back_to_review_if_needed(post, actor, content_changed=True)
