@@ -128,6 +128,9 @@ def post_create(
     _refuse_past(publish_at)
     if window_end is not None and (publish_at is None or window_end <= publish_at):
         raise ValidationError({"window_end": _("The end of the time window must be after the publish time.")})
+    if actor.role not in (Role.ADMIN, Role.SMM) and not actor.departments.filter(pk=department.pk).exists():
+        # CMs and contributors plan for their own departments; the SMM plans across all of them.
+        raise NotAllowed(Capability.CREATE_CONTENT)
     post = Post.objects.create(
         organization=actor.organization,
         department=department,

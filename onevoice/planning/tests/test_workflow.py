@@ -72,15 +72,15 @@ class TestCreateAndEdit:
         version = draft.version
         first = Post.objects.get(pk=draft.pk)
         second = Post.objects.get(pk=draft.pk)
-        fields = dict(
-            department=personas.marketing,
-            notes="",
-            campaign=None,
-            topic=None,
-            publish_at=draft.publish_at,
-            window_end=None,
-            channels=[v.channel for v in draft.variants.all()],
-        )
+        fields = {
+            "department": personas.marketing,
+            "notes": "",
+            "campaign": None,
+            "topic": None,
+            "publish_at": draft.publish_at,
+            "window_end": None,
+            "channels": [v.channel for v in draft.variants.all()],
+        }
         services.post_update(
             actor=personas.cm, post=first, expected_version=version, title="Erster", base_text="A", **fields
         )
