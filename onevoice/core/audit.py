@@ -101,6 +101,9 @@ def _register_labels() -> None:
             "post.withdrawn": _("Post withdrawn"),
             "post.reopened": _("Back to draft"),
             "post.commented": _("Commented"),
+            "calendar_feed.created": _("Calendar feed created"),
+            "calendar_feed.revoked": _("Calendar feed revoked"),
+            "plan.imported": _("Plan imported from CSV"),
         }
     )
 
