@@ -7,6 +7,7 @@ from onevoice.networks import newsroom
 from onevoice.organization import views as organization_views
 from onevoice.organization import wizard
 from onevoice.planning import views as planning_views
+from onevoice.planning.export_views import calendar_feed
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("o/<slug:org>/channels/", include("onevoice.networks.urls")),
     path("o/<slug:org>/plan/", include("onevoice.planning.urls")),
     path("approval/<str:token>/", planning_views.approval_link, name="approval-link"),
+    path("plan-feed/<str:token>.ics", calendar_feed, name="planning-ical"),
     path("o/<slug:org>/", include("onevoice.organization.urls")),
     path("newsroom/<uuid:channel_id>/", newsroom.page, name="newsroom-page"),
     path("newsroom/<uuid:channel_id>/feed.atom", newsroom.feed, name="newsroom-feed"),
