@@ -790,6 +790,15 @@ def members_named(members: Iterable[Membership]) -> str:
 THUMBNAIL_SIZE = (480, 480)
 
 
+def _dimensions(content: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        return image.width, image.height
+
+
 def _thumbnail(content: bytes) -> bytes:
     import io
 
@@ -826,6 +835,7 @@ def variant_add_image(
     )
     image.file.save(filename[-80:], ContentFile(content), save=False)
     image.thumbnail.save("thumb.jpg", ContentFile(_thumbnail(content)), save=False)
+    image.width, image.height = _dimensions(content)
     image.save()
     audit.record(
         actor=actor.user,
