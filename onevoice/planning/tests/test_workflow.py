@@ -100,7 +100,7 @@ class TestCreateAndEdit:
         post = services.post_create(
             actor=personas.smm, title="T", department=personas.marketing, channels=channels, base_text="Basis"
         )
-        variant = post.variants.first()
+        variant = post.variants.all()[0]
         services.variant_update(
             actor=personas.smm,
             variant=variant,
