@@ -489,7 +489,9 @@ def post_submit(*, actor: Membership, post: Post) -> Post:
     _require_edit(actor, post)
     if post.status not in (S.IDEA, S.DRAFT, S.CHANGES_REQUESTED):
         raise InvalidTransition(_("Only an idea, a draft or a post with requested changes can be submitted."))
-    problems = variant_problems(post)
+    from onevoice.planning.conflicts import blocking_conflicts
+
+    problems = variant_problems(post) + blocking_conflicts(post)
     if problems:
         raise ValidationError(problems)
     _refuse_past(post.publish_at)

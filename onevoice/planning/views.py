@@ -41,10 +41,8 @@ def _draftable_channels(member: Membership) -> list[Any]:
 
 
 def _conflicts(post: Post) -> list[Any]:
-    try:
-        from onevoice.planning.conflicts import conflicts_for
-    except ImportError:  # pragma: no cover - the conflicts module arrives with the planning set-up
-        return []
+    from onevoice.planning.conflicts import conflicts_for
+
     return list(conflicts_for(post))
 
 
