@@ -390,6 +390,11 @@ class PlanningRules(models.Model):
 # ---- notifications -----------------------------------------------------------------------------------
 
 
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at=None)
+
+
 class Notification(models.Model):
     """Something a person should know about; shown in-app, and mailed if they want."""
 
@@ -408,6 +413,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
