@@ -243,7 +243,11 @@ def access_plan_object[T: models.Model](member: Membership, model: type[T], publ
     if not member.can(Capability.VIEW_PLAN):
         raise Http404
     manager = model._default_manager
-    field = "membership__organization_id" if model.__name__ in ("CalendarFeed", "SavedFilter") else "organization_id"
+    field = (
+        "membership__organization_id"
+        if model.__name__ in ("CalendarFeed", "SavedFilter")
+        else "organization_id"
+    )
     found = manager.filter(**{field: member.organization_id, "public_id": public_id}).first()
     if found is None:
         raise Http404
