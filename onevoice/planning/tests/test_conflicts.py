@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from onevoice.planning import services
 from onevoice.planning.conflicts import conflicts_for, conflicts_in_range
-from onevoice.planning.models import BlackoutPeriod, PlanningRules, Topic
+from onevoice.planning.models import BlackoutPeriod, PlanningRules, Post, Topic
 from onevoice.planning.tests.conftest import BERLIN, later
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,66 @@ class TestConflicts:
         with django_assert_max_num_queries(6):
             found = conflicts_in_range(personas.organization, timezone.now(), when + timedelta(days=3))
         assert found
+
+
+class TestReadingThePlan:
+    def test_the_number_of_queries_does_not_grow_with_the_posts(
+        self, personas, channels, django_assert_num_queries
+    ) -> None:
+        when = later(days=3)
+        for i in range(5):
+            plan(personas, channels, when + timedelta(minutes=30 * i))
+        with django_assert_num_queries(4) as few:  # no blackout periods: their channels are not asked for
+            conflicts_in_range(personas.organization, timezone.now(), when + timedelta(days=3))
+        for i in range(5, 40):
+            plan(personas, channels, when + timedelta(minutes=30 * i))
+        BlackoutPeriod.objects.create(
+            organization=personas.organization, name="Ruhe", starts_at=when, ends_at=when + timedelta(hours=1)
+        )
+        with django_assert_num_queries(len(few.captured_queries) + 1):
+            found = conflicts_in_range(personas.organization, timezone.now(), when + timedelta(days=3))
+        assert len(found) == 40
+
+    def test_only_posts_inside_the_range_are_returned_but_neighbours_outside_count(
+        self, personas, channels
+    ) -> None:
+        when = later(days=4, hour=10)
+        inside = plan(personas, channels[:1], when, "Inside")
+        outside = plan(personas, channels[:1], when - timedelta(minutes=20), "Outside")
+        found = conflicts_in_range(personas.organization, when, when + timedelta(hours=1))
+        assert list(found) == [inside.pk]
+        assert found[inside.pk][0].related == (outside.pk,)
+
+    def test_withdrawn_posts_and_unscheduled_ideas_never_conflict(self, personas, channels) -> None:
+        when = later(days=4)
+        a = plan(personas, channels[:1], when, "A")
+        b = plan(personas, channels[:1], when + timedelta(minutes=5), "B")
+        idea = plan(personas, channels[:1], None, "Idee")
+        services.post_withdraw(actor=personas.smm, post=b)
+        assert kinds(a) == []
+        assert conflicts_for(b) == []
+        assert conflicts_for(idea) == []
+
+    def test_a_time_not_yet_saved_is_checked_as_it_is_on_the_post(self, personas, channels) -> None:
+        when = later(days=4)
+        a = plan(personas, channels[:1], when, "A")
+        b = plan(personas, channels[:1], when + timedelta(hours=3), "B")
+        b.publish_at = when + timedelta(minutes=10)
+        assert kinds(b) == ["gap"]
+        assert kinds(a) == []  # nothing was saved
+
+    def test_days_are_those_of_the_organisation_not_of_the_viewer(self, personas, channels) -> None:
+        PlanningRules.objects.create(channel=channels[0], min_gap_minutes=1, max_per_day=1)
+        day = later(days=6, hour=0)
+        a = plan(personas, channels[:1], day.replace(hour=23, minute=30))
+        plan(personas, channels[:1], day.replace(hour=23, minute=30) + timedelta(hours=1))  # 00:30 Berlin
+        with timezone.override("America/New_York"):  # 17:30 and 18:30 there: one day for the viewer
+            assert kinds(a) == []
+
+    def test_a_post_in_the_past_that_has_not_gone_out(self, personas, channels) -> None:
+        post = plan(personas, channels[:1], later(days=1))
+        Post.objects.filter(pk=post.pk).update(publish_at=timezone.now() - timedelta(hours=2))
+        post.refresh_from_db()
+        (conflict,) = conflicts_for(post)
+        assert conflict.kind == "past"
+        assert conflict.severity == "blocking"
