@@ -174,6 +174,9 @@ def build_demo_organization() -> Organization:
                 weekly_hours=person.weekly_hours,
             )
         _build_newsroom(smm, departments)
+        from onevoice.planning.demo import build_demo_plan
+
+        build_demo_plan(organization)
     return organization
 
 
