@@ -137,3 +137,83 @@ def filter_options(member: Membership) -> dict[str, Any]:
         "statuses": Post.Status.choices,
         "owners": list(Membership.objects.active().filter(organization_id=org).select_related("user")),
     }
+
+
+def calendar_events(
+    member: Membership, start: datetime, end: datetime, plan_filter: PlanFilter, colour_by: str, url_of: Any
+) -> list[dict[str, Any]]:
+    """The calendar's events as plain dicts, from two queries of plain values (no model objects).
+
+    The month view with thousands of posts is opened all day long; building rows from `values()` keeps
+    it an order of magnitude faster than the object path in `event_for`.
+    """
+    from onevoice.organization.roles import Capability, Role
+
+    posts = list(
+        plan_filter.apply(Post.objects.filter(organization_id=member.organization_id))
+        .filter(publish_at__gte=start, publish_at__lt=end)
+        .order_by("publish_at", "id")
+        .values(
+            "id",
+            "public_id",
+            "title",
+            "publish_at",
+            "status",
+            "version",
+            "department_id",
+            "department__name",
+            "campaign__color",
+            "topic__color",
+            "owner_id",
+        )
+    )
+    channels: dict[int, list[str]] = {}
+    for post_id, name in (
+        PostVariant.objects.filter(post_id__in=[p["id"] for p in posts])
+        .order_by("channel__name")
+        .values_list("post_id", "channel__name")
+    ):
+        channels.setdefault(post_id, []).append(name)
+    labels = {value: str(label) for value, label in Post.Status.choices}  # translate once, not per row
+    zone = timezone.get_current_timezone()
+    closed = {Post.Status.PUBLISHED, Post.Status.WITHDRAWN}
+    can_create = member.can(Capability.CREATE_CONTENT)
+    may_all = member.role in (Role.ADMIN, Role.SMM)
+    own_departments = member_department_ids(member) if member.role == Role.CM else set()
+    events = []
+    for p in posts:
+        if colour_by == "campaign":
+            colour = p["campaign__color"] or "#868e96"
+        elif colour_by == "topic":
+            colour = p["topic__color"] or "#868e96"
+        else:
+            colour = PALETTE[p["department_id"] % len(PALETTE)]
+        editable = (
+            p["status"] not in closed
+            and can_create
+            and (may_all or p["owner_id"] == member.pk or p["department_id"] in own_departments)
+        )
+        events.append(
+            {
+                "id": str(p["public_id"]),
+                "title": p["title"],
+                "start": p["publish_at"].astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+                "url": url_of(p["public_id"]),
+                "backgroundColor": colour,
+                "borderColor": colour,
+                "editable": editable,
+                "classNames": [f"ov-status-{p['status']}"],
+                "extendedProps": {
+                    "status": labels[p["status"]],
+                    "statusCode": p["status"],
+                    "department": p["department__name"],
+                    "channels": channels.get(p["id"], []),
+                    "version": p["version"],
+                },
+            }
+        )
+    return events
+
+
+def member_department_ids(member: Membership) -> set[int]:
+    return set(member.departments.values_list("pk", flat=True))

@@ -1,0 +1,147 @@
+"""The calendar's data endpoint for a month with 3,000 posts / 6,000 variants over 40 channels, against a
+minimal Django JSON view measured the same way in the same run.
+
+    .venv/bin/python bench/bench_calendar.py [--posts 3000] [--requests 30]
+
+Runs on a throw-away test database (SQLite by default, PostgreSQL when DATABASE_URL is set). Prints p50/p95
+server time of both views, their ratio (target ≤ 10×) and the number of SQL queries of the calendar
+endpoint for a tenth of the posts and for all of them (target: the same number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["ONEVOICE_TESTING"] = "1"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def floor_view(request: object) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("floor/", floor_view)]
+
+
+def build(posts: int) -> tuple[object, str]:
+    from onevoice.accounts.models import User
+    from onevoice.networks.models import Channel, Network
+    from onevoice.organization import services as org_services
+    from onevoice.organization.models import default_business_hours
+    from onevoice.planning.models import Post, PostVariant
+
+    user = User.objects.create_user("bench@example.org", "Bench-Passwort-1", full_name="Bench")
+    admin = org_services.organization_create(
+        creator=user,
+        name="Bench GmbH",
+        time_zone="Europe/Berlin",
+        form_of_address="sie",
+        model="central",
+        business_hours=default_business_hours(),
+        departments=[org_services.DepartmentProposal(f"Abteilung {i}") for i in range(8)],
+    )
+    org = admin.organization
+    departments = list(org.departments.all())
+    channels = Channel.objects.bulk_create(
+        [Channel(organization=org, network=Network.NEWSROOM, name=f"Kanal {i}") for i in range(40)]
+    )
+    start = datetime(2027, 3, 1, 8, 0, tzinfo=BERLIN)
+    rows = Post.objects.bulk_create(
+        [
+            Post(
+                organization=org,
+                department=departments[i % 8],
+                owner=admin,
+                title=f"Beitrag {i}",
+                base_text="Text",
+                publish_at=start + timedelta(minutes=(i * 13) % (30 * 24 * 60)),
+            )
+            for i in range(posts)
+        ]
+    )
+    PostVariant.objects.bulk_create(
+        [
+            PostVariant(post=post, channel=channels[(i + k) % 40], text="Text")
+            for i, post in enumerate(rows)
+            for k in (0, 1)
+        ]
+    )
+    return user, org.slug
+
+
+def timed(client: Client, url: str, params: dict[str, str], n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        begin = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - begin) * 1000)
+        assert response.status_code == 200, response.content[:300]
+    return samples
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        user, slug = build(args.posts)
+        client = Client()
+        client.force_login(user)
+        url = reverse("planning:calendar-events", args=[slug])
+        month = {"start": "2027-03-01T00:00:00", "end": "2027-04-01T00:00:00"}
+        events = client.get(url, month).json()
+        print(
+            f"{len(events)} posts in the month, {args.posts * 2} variants, 40 channels, {connection.vendor}"
+        )
+
+        with override_settings(ROOT_URLCONF=__name__):
+            floor = timed(client, "/floor/", {}, args.requests)
+        ours = timed(client, url, month, args.requests)
+        print(f"{'':22}{'p50 ms':>10}{'p95 ms':>10}")
+        print(f"{'minimal JSON view':22}{statistics.median(floor):10.2f}{p95(floor):10.2f}")
+        print(f"{'calendar endpoint':22}{statistics.median(ours):10.2f}{p95(ours):10.2f}")
+        ratio = p95(ours) / p95(floor)
+        verdict = "OK" if ratio <= 10 else "over the target"
+        print(f"ratio p95 calendar/floor: {ratio:.1f}× (target ≤ 10×: {verdict})")
+
+        with CaptureQueriesContext(connection) as all_posts:
+            client.get(url, month)
+        week = {"start": "2027-03-01T00:00:00", "end": "2027-03-04T00:00:00"}
+        with CaptureQueriesContext(connection) as few_posts:
+            few = client.get(url, week).json()
+        print(f"SQL queries: {len(few_posts)} for {len(few)} posts, {len(all_posts)} for {len(events)} posts")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
