@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def floor_view(request: object) -> JsonResponse:
 urlpatterns = [path("floor/", floor_view)]
 
 
-def build(posts: int) -> tuple[object, str]:
+def build(posts: int) -> tuple[Any, str]:
     from onevoice.accounts.models import User
     from onevoice.networks.models import Channel, Network
     from onevoice.organization import services as org_services

@@ -197,7 +197,7 @@ def calendar_events(
             {
                 "id": str(p["public_id"]),
                 "title": p["title"],
-                "start": p["publish_at"].astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+                "start": p["publish_at"].astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),  # type: ignore[union-attr]
                 "url": url_of(p["public_id"]),
                 "backgroundColor": colour,
                 "borderColor": colour,

@@ -14,7 +14,7 @@ from onevoice.planning.tests.conftest import BERLIN, later
 pytestmark = pytest.mark.django_db
 
 
-def plan(personas, channels, when: datetime, title: str = "P", department=None, topic=None):
+def plan(personas, channels, when: datetime | None, title: str = "P", department=None, topic=None):
     return services.post_create(
         actor=personas.smm,
         title=title,
