@@ -279,7 +279,7 @@ def find_conflicts(
 # ---- reading the plan ----------------------------------------------------------------------------------
 
 
-def _org_tz(organization: Organization) -> zoneinfo.ZoneInfo:
+def org_time_zone(organization: Organization) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(organization.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -361,7 +361,7 @@ def conflicts_in_range(
 ) -> dict[int, list[Conflict]]:
     """The conflicts of every post planned in [start, end), by post id, in a constant number of queries."""
     planned, rules, blackouts = _load(organization, start, end)
-    found = find_conflicts(planned, rules, blackouts, tz=_org_tz(organization), now=timezone.now())
+    found = find_conflicts(planned, rules, blackouts, tz=org_time_zone(organization), now=timezone.now())
     inside = {p.pk for p in planned if start <= p.publish_at < end}
     return {pk: conflicts for pk, conflicts in found.items() if pk in inside}
 
@@ -390,7 +390,7 @@ def conflicts_for(post: Post) -> list[Conflict]:
         channel_ids=channel_ids,
     )
     planned = [p for p in planned if p.pk != post.pk] + [this]
-    found = find_conflicts(planned, rules, blackouts, tz=_org_tz(organization), now=timezone.now())
+    found = find_conflicts(planned, rules, blackouts, tz=org_time_zone(organization), now=timezone.now())
     return found.get(post.pk, [])
 
 

@@ -21,7 +21,16 @@ from onevoice.organization.models import Department, Membership, Organization
 from onevoice.organization.roles import Role
 from onevoice.planning import request_services, services
 from onevoice.planning import setup_services as setup
-from onevoice.planning.models import ApprovalDecision, ApprovalStep, Campaign, Post, PostVariant, Topic
+from onevoice.planning.models import (
+    ApprovalDecision,
+    ApprovalStep,
+    Campaign,
+    ContentRequest,
+    Notification,
+    Post,
+    PostVariant,
+    Topic,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DOMAIN = "muster-gmbh.example"
@@ -272,6 +281,26 @@ def build_demo_plan(organization: Organization) -> None:
             ends_at=plan.at(17, "18:00"),
             channels=[],
         )
+        _read_what_is_done(plan)
+
+
+def _read_what_is_done(plan: _Plan) -> None:
+    """People have read what is settled; what still waits for them (reviews, changes, questions) stays new."""
+    open_urls = [
+        services.post_url(p)
+        for p in Post.objects.filter(
+            organization=plan.organization, status__in=[S.IN_REVIEW, S.CHANGES_REQUESTED]
+        )
+    ] + [
+        request_services.request_url(r)
+        for r in ContentRequest.objects.filter(
+            organization=plan.organization,
+            status__in=[ContentRequest.Status.SUBMITTED, ContentRequest.Status.QUESTION],
+        )
+    ]
+    Notification.objects.filter(recipient__organization=plan.organization).exclude(url__in=open_urls).update(
+        read_at=timezone.now()
+    )
 
 
 def _channels(plan: _Plan) -> None:

@@ -16,7 +16,7 @@ from onevoice.core import audit
 from onevoice.networks.models import Channel
 from onevoice.organization.access import NotAllowed
 from onevoice.organization.models import Department, Membership
-from onevoice.organization.roles import Capability, Role
+from onevoice.organization.roles import Capability, Role, capabilities_of
 from onevoice.planning.models import (
     ApprovalPolicy,
     ApprovalStep,
@@ -215,6 +215,34 @@ def channel_rules_save(
     return rules
 
 
+def _refuse_who_cannot_decide(step: StepSpec) -> None:
+    """An approval step of people or roles that may not approve would wait for ever: say so now."""
+    needs = Capability.APPROVE if step.kind == ApprovalStep.Kind.APPROVAL else Capability.COMMENT
+    for role in step.roles:
+        if needs not in capabilities_of(role):
+            raise ValidationError(
+                _(
+                    "People with the role “%(role)s” cannot approve posts, so step “%(step)s” would never be "
+                    "done. Choose another role, or make it a feedback step."
+                )
+                % {"role": Role(role).label, "step": step.name}
+                if needs == Capability.APPROVE
+                else _(
+                    "People with the role “%(role)s” cannot comment, so they cannot give feedback in “%(step)s”."
+                )
+                % {"role": Role(role).label, "step": step.name}
+            )
+    for person in step.people:
+        if not person.can(needs):
+            raise ValidationError(
+                _(
+                    "%(person)s cannot approve posts with the role “%(role)s”. Choose someone else, change their "
+                    "role, or make “%(step)s” a feedback step."
+                )
+                % {"person": person.user, "role": person.get_role_display(), "step": step.name}
+            )
+
+
 @dataclass(frozen=True)
 class StepSpec:
     name: str
@@ -261,9 +289,23 @@ def policy_save(
                 raise ValidationError(_("“%(email)s” is not an e-mail address.") % {"email": email}) from None
         if set(step.roles) - set(Role.values):
             raise ValidationError(_("Unknown role in step “%(name)s”.") % {"name": step.name})
+        _refuse_who_cannot_decide(step)
     if sum(x is not None for x in (department, channel, campaign)) > 1:
         raise ValidationError(
             _("A policy applies to the organisation, or to one department, channel or campaign.")
+        )
+    same_scope = ApprovalPolicy.objects.filter(
+        organization=actor.organization, department=department, channel=channel, campaign=campaign
+    )
+    if policy is not None:
+        same_scope = same_scope.exclude(pk=policy.pk)
+    if (clash := same_scope.first()) is not None:
+        raise ValidationError(
+            _(
+                "The policy “%(name)s” already applies to this scope. Change that policy, or choose another "
+                "scope for this one."
+            )
+            % {"name": clash.name}
         )
     created = policy is None
     policy = policy or ApprovalPolicy(organization=actor.organization)

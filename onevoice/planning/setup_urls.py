@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/<uuid:campaign_id>/", v.campaign, name="campaign"),
     path("campaigns/<uuid:campaign_id>/edit/", v.campaign_edit, name="campaign-edit"),
     path("setup/topics/", v.topics, name="topics"),
+    path("setup/topics/<uuid:topic_id>/", v.topic_edit, name="topic"),
     path("setup/topics/<uuid:topic_id>/delete/", v.topic_delete, name="topic-delete"),
     path("setup/blackouts/", v.blackouts, name="blackouts"),
     path("setup/blackouts/<uuid:blackout_id>/delete/", v.blackout_delete, name="blackout-delete"),

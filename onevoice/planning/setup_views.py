@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,17 +29,23 @@ from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role
 from onevoice.organization.shortcuts import render_for_member
 from onevoice.planning import setup_services as ss
+from onevoice.planning.conflicts import org_time_zone
 from onevoice.planning.models import (
     ApprovalPolicy,
     ApprovalStep,
     BlackoutPeriod,
     Campaign,
     PlanningRules,
+    Post,
     Topic,
 )
 
 C = Capability
-COLOUR = forms.TextInput(attrs={"type": "color"})
+COLOUR = forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"})
+# Date inputs only understand ISO values; the locale's format would leave them empty when editing.
+HEX_COLOUR = [RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Choose a colour, written like #1c7ed6."))]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_STEPS = 4
 
 
@@ -41,10 +54,8 @@ class CampaignForm(Form):
     goal = forms.CharField(
         label=gettext_lazy("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DATE)
     departments = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Departments"),
         required=False,
@@ -57,7 +68,9 @@ class CampaignForm(Form):
         queryset=Channel.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    color = forms.CharField(label=gettext_lazy("Colour"), max_length=7, initial="#fd7e14", widget=COLOUR)
+    color = forms.CharField(
+        label=gettext_lazy("Colour"), max_length=7, initial="#fd7e14", widget=COLOUR, validators=HEX_COLOUR
+    )
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +84,9 @@ class TopicForm(Form):
     department = forms.ModelChoiceField(
         label=gettext_lazy("Owning department"), required=False, queryset=Department.objects.none()
     )
-    color = forms.CharField(label=gettext_lazy("Colour"), max_length=7, initial="#6f42c1", widget=COLOUR)
+    color = forms.CharField(
+        label=gettext_lazy("Colour"), max_length=7, initial="#6f42c1", widget=COLOUR, validators=HEX_COLOUR
+    )
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,11 +100,11 @@ class BlackoutForm(Form):
         label=gettext_lazy("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     starts_at = forms.DateTimeField(
-        label=gettext_lazy("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Starts at"),
+        widget=DATETIME,
+        help_text=gettext_lazy("In the organisation's time zone."),
     )
-    ends_at = forms.DateTimeField(
-        label=gettext_lazy("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    ends_at = forms.DateTimeField(label=gettext_lazy("Ends at"), widget=DATETIME)
     channels = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Only these channels"),
         required=False,
@@ -106,13 +121,39 @@ class BlackoutForm(Form):
 
 class RulesForm(Form):
     min_gap_minutes = forms.IntegerField(
-        label=gettext_lazy("Minimum gap (minutes)"), min_value=0, max_value=10080
+        label=gettext_lazy("Minimum gap (minutes)"),
+        min_value=0,
+        max_value=10080,
+        error_messages={
+            "required": gettext_lazy("Enter the minimum gap in minutes; 0 means no gap."),
+            "invalid": gettext_lazy("Enter the minimum gap as a whole number of minutes."),
+            "min_value": gettext_lazy("The minimum gap cannot be negative."),
+            "max_value": gettext_lazy("The minimum gap can be at most 10080 minutes (one week)."),
+        },
     )
     max_per_day = forms.IntegerField(
-        label=gettext_lazy("At most per day"), min_value=1, max_value=100, required=False
+        label=gettext_lazy("At most per day"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("Enter a whole number of posts per day, or leave it empty for no limit."),
+            "min_value": gettext_lazy("Allow at least 1 post per day, or leave it empty for no limit."),
+            "max_value": gettext_lazy("More than 100 posts a day is not a plan: enter at most 100."),
+        },
     )
     max_per_week = forms.IntegerField(
-        label=gettext_lazy("At most per week"), min_value=1, max_value=500, required=False
+        label=gettext_lazy("At most per week"),
+        min_value=1,
+        max_value=500,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy(
+                "Enter a whole number of posts per week, or leave it empty for no limit."
+            ),
+            "min_value": gettext_lazy("Allow at least 1 post per week, or leave it empty for no limit."),
+            "max_value": gettext_lazy("More than 500 posts a week is not a plan: enter at most 500."),
+        },
     )
 
 
@@ -259,8 +300,13 @@ def _campaign_form(request: HttpRequest, org: str, campaign: Campaign | None) ->
     return render_for_member(
         request,
         member,
-        "planning/setup/form.html",
-        {"form": form, "heading": _("Campaign"), "back": "planning:campaigns"},
+        "planning/campaign_form.html",
+        {
+            "form": form,
+            "heading": _("New campaign") if campaign is None else _("Edit campaign"),
+            "back": "planning:campaigns",
+            "item": campaign,
+        },
         status,
     )
 
@@ -276,31 +322,69 @@ def campaign_edit(request: HttpRequest, org: str, campaign_id: UUID) -> HttpResp
     return _campaign_form(request, org, access_plan_object(member, Campaign, campaign_id))
 
 
+@dataclass
+class TimelineMark:
+    post: Post
+    left: str  # a CSS percentage, never localised ("12.5", not "12,5")
+    lane: int
+    outside: bool  # planned outside the campaign's period
+
+
+def campaign_timeline(item: Campaign, posts: list[Post], tz: ZoneInfo) -> dict[str, Any]:
+    """Where each dated post sits between the campaign's first and last day, in lanes so none overlap."""
+    first, last = item.starts_on, item.ends_on
+    days = (last - first).days + 1
+
+    def left(day: date) -> float:
+        return 100 * min(max((day - first).days + 0.5, 0), days) / days
+
+    marks: list[TimelineMark] = []
+    lane_ends: list[float] = []
+    for post in posts:
+        if post.publish_at is None:
+            continue
+        day = post.publish_at.astimezone(tz).date()
+        x = left(day)
+        lane = next((i for i, end in enumerate(lane_ends) if x - end >= 3.5), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(x)
+        lane_ends[lane] = x
+        marks.append(TimelineMark(post, f"{x:.2f}", lane, not first <= day <= last))
+    step = 1 if days <= 14 else 7
+    ticks = []
+    day = first if step == 1 else first + timedelta(days=(7 - first.weekday()) % 7)  # Mondays
+    while day <= last:
+        ticks.append({"left": f"{left(day):.2f}", "day": day})
+        day += timedelta(days=step)
+    today = timezone.localdate(timezone=tz)
+    return {
+        "marks": marks,
+        "lanes": max(len(lane_ends), 1),
+        "ticks": ticks,
+        "today": f"{left(today):.2f}" if first <= today <= last else None,
+        "states": sorted({m.post.status for m in marks}, key=Post.Status.values.index),
+    }
+
+
 @login_required
 def campaign(request: HttpRequest, org: str, campaign_id: UUID) -> HttpResponse:
     """The campaign's posts on a timeline from its first to its last day, with their states."""
     member = membership_for(request.user, org, need=C.VIEW_PLAN)
     item = access_plan_object(member, Campaign, campaign_id)
     posts = list(
-        item.posts.select_related("department").prefetch_related("variants__channel").order_by("publish_at")
+        item.posts.select_related("department", "topic").order_by(F("publish_at").asc(nulls_last=True), "id")
     )
-    span = max((item.ends_on - item.starts_on).days + 1, 1)
-    from django.utils import timezone
-
-    rows = []
-    for post in posts:
-        offset = None
-        if post.publish_at:
-            day = timezone.localtime(post.publish_at).date()
-            offset = round(100 * min(max((day - item.starts_on).days, 0), span - 1) / span, 2)
-        rows.append({"post": post, "offset": offset})
-    context = {
-        "item": item,
-        "rows": rows,
-        "span": span,
-        "may_edit": member.role in (Role.ADMIN, Role.SMM, Role.CM),
-    }
-    return render_for_member(request, member, "planning/campaign.html", context)
+    tz = org_time_zone(member.organization)
+    with timezone.override(tz):
+        context = {
+            "item": item,
+            "posts": posts,
+            "timeline": campaign_timeline(item, posts, tz),
+            "status_counts": Counter(p.get_status_display() for p in posts).most_common(),
+            "post_states": Post.Status.choices,
+            "may_edit": member.role in (Role.ADMIN, Role.SMM, Role.CM),
+        }
+        return render_for_member(request, member, "planning/campaign.html", context)
 
 
 # ---- topics ---------------------------------------------------------------------------------------------
@@ -325,6 +409,31 @@ def topics(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
+@login_required
+def topic_edit(request: HttpRequest, org: str, topic_id: UUID) -> HttpResponse:
+    member = _setup_member(request, org)
+    topic = access_plan_object(member, Topic, topic_id)
+    initial = {"name": topic.name, "department": topic.department, "color": topic.color}
+    form = TopicForm(request.POST or None, member=member, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ss.topic_save(actor=member, topic=topic, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The topic was saved."))
+            return redirect("planning:topics", org)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "heading": _("Edit topic"),
+        "back": "planning:topics",
+        "back_label": _("Topics"),
+        "item": topic,
+    }
+    return render_for_member(request, member, "planning/setup/form.html", context, status)
+
+
 @require_POST
 @login_required
 def topic_delete(request: HttpRequest, org: str, topic_id: UUID) -> HttpResponse:
@@ -339,33 +448,32 @@ def topic_delete(request: HttpRequest, org: str, topic_id: UUID) -> HttpResponse
 
 @login_required
 def blackouts(request: HttpRequest, org: str) -> HttpResponse:
+    """Blackout periods; a new one that catches planned posts names them and asks to confirm."""
     member = _setup_member(request, org)
-    form = BlackoutForm(request.POST or None, member=member)
-    affected = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        affected = ss.posts_inside(
-            member.organization_id, data["starts_at"], data["ends_at"], list(data["channels"])
-        )
-        if affected and request.POST.get("confirm") != "1":
-            pass  # show the posts it would catch and ask again
-        else:
-            try:
-                ss.blackout_create(actor=member, **data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The blackout period was saved."))
-                return redirect("planning:blackouts", org)
-    items = BlackoutPeriod.objects.filter(organization=member.organization).prefetch_related("channels")
-    status = 400 if request.method == "POST" and not affected else 200
-    return render_for_member(
-        request,
-        member,
-        "planning/setup/blackouts.html",
-        {"form": form, "items": items, "affected": affected},
-        status,
-    )
+    # Entered and shown in the organisation's time zone, whatever the person's own setting is.
+    with timezone.override(org_time_zone(member.organization)):
+        form = BlackoutForm(request.POST or None, member=member)
+        affected = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            affected = ss.posts_inside(
+                member.organization_id, data["starts_at"], data["ends_at"], list(data["channels"])
+            )
+            if not (affected and request.POST.get("confirm") != "1"):
+                try:
+                    ss.blackout_create(actor=member, **data)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                    affected = None
+                else:
+                    messages.success(
+                        request, _("The blackout period “%(name)s” was saved.") % {"name": data["name"]}
+                    )
+                    return redirect("planning:blackouts", org)
+        items = BlackoutPeriod.objects.filter(organization=member.organization).prefetch_related("channels")
+        status = 400 if request.method == "POST" and not affected else 200
+        context = {"form": form, "items": items, "affected": affected, "now": timezone.now()}
+        return render_for_member(request, member, "planning/setup/blackouts.html", context, status)
 
 
 @require_POST
@@ -403,7 +511,14 @@ def channel_rules(request: HttpRequest, org: str) -> HttpResponse:
                 return redirect("planning:channel-rules", org)
         else:
             errors[channel.pk] = [str(e) for field_errors in form.errors.values() for e in field_errors]
-    rows = [{"channel": c, "rules": rules.get(c.pk), "errors": errors.get(c.pk, [])} for c in channels]
+    rows = []
+    for c in channels:
+        shown: Any = rules.get(c.pk)
+        if c.pk in errors:  # show what was typed, so it can be corrected
+            shown = {
+                key: request.POST.get(key, "") for key in ("min_gap_minutes", "max_per_day", "max_per_week")
+            }
+        rows.append({"channel": c, "rules": shown, "saved": c.pk in rules, "errors": errors.get(c.pk, [])})
     return render_for_member(
         request, member, "planning/setup/channel_rules.html", {"rows": rows}, 400 if errors else 200
     )
