@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -188,7 +188,7 @@ class PolicyForm(Form):
         departments = Department.objects.filter(organization=org)
         for i in range(MAX_STEPS):
             self.fields[f"step{i}_name"] = forms.CharField(
-                label=_("Step %(n)s") % {"n": i + 1}, required=False, max_length=120
+                label=_("Name of the step"), required=False, max_length=120
             )
             self.fields[f"step{i}_kind"] = forms.ChoiceField(
                 label=_("Kind"), choices=ApprovalStep.Kind.choices, initial="approval"
@@ -218,14 +218,21 @@ class PolicyForm(Form):
         style_form(self)
 
     def step_rows(self) -> list[dict[str, Any]]:
-        return [
-            {
+        """The step fieldsets; steps after the first empty one start folded away."""
+        rows = []
+        open_slots = 1
+        for i in range(MAX_STEPS):
+            row: dict[str, Any] = {
                 key: self[f"step{i}_{key}"]
                 for key in ("name", "kind", "mode", "people", "roles", "departments", "emails")
             }
-            | {"n": i + 1}
-            for i in range(MAX_STEPS)
-        ]
+            filled = bool(str(row["name"].value() or "").strip())
+            if not filled:
+                open_slots -= 1
+            folded = not filled and open_slots < 0
+            first_folded = folded and not any(r["folded"] for r in rows)
+            rows.append(row | {"n": i + 1, "folded": folded, "first_folded": first_folded})
+        return rows
 
     def steps(self) -> list[ss.StepSpec]:
         data = self.cleaned_data
@@ -265,7 +272,11 @@ def setup(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 def campaigns(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=C.VIEW_PLAN)
-    items = Campaign.objects.filter(organization=member.organization).prefetch_related("departments")
+    items = (
+        Campaign.objects.filter(organization=member.organization)
+        .annotate(post_count=Count("posts"))
+        .prefetch_related("departments")
+    )
     may_edit = member.role in (Role.ADMIN, Role.SMM, Role.CM)
     return render_for_member(
         request, member, "planning/campaigns.html", {"items": items, "may_edit": may_edit}
