@@ -14,6 +14,16 @@ from huey.contrib.djhuey import db_task
 from onevoice.organization.models import Membership
 from onevoice.planning.models import Notification, NotificationPreference
 
+# Without a saved preference, only what has a deadline or went wrong is mailed: review requests, approvals
+# running out of time and failed posts. Everything else is in the in-app list; each person can change this.
+DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset(
+    {
+        Notification.Kind.REVIEW_NEEDED,
+        Notification.Kind.POST_FAILED,
+        Notification.Kind.APPROVAL_EXPIRING,
+    }
+)
+
 
 def notify(
     recipients: Iterable[Membership],
@@ -46,13 +56,13 @@ def _wanting(created: list[Notification], kind: str) -> set[int]:
             "membership_id", "email_kinds"
         )
     )
-    # Without a saved preference, review requests and failures are mailed: they have a deadline.
-    default = {
-        Notification.Kind.REVIEW_NEEDED,
-        Notification.Kind.POST_FAILED,
-        Notification.Kind.APPROVAL_EXPIRING,
-    }
-    return {n.recipient_id for n in created if kind in prefs.get(n.recipient_id, default)}
+    return {n.recipient_id for n in created if kind in prefs.get(n.recipient_id, DEFAULT_EMAIL_KINDS)}
+
+
+def email_kinds_of(member: Membership) -> set[str]:
+    """The kinds this person gets by e-mail: their choice, or the default if they never chose."""
+    preference = NotificationPreference.objects.filter(membership=member).first()
+    return set(preference.email_kinds) if preference is not None else set(DEFAULT_EMAIL_KINDS)
 
 
 @db_task(retries=3, retry_delay=60)
