@@ -83,7 +83,7 @@ def test_a_bad_plan_is_refused_whole_then_the_corrected_one_imported(
     expect(page.get_by_test_id("import-refused")).to_be_visible()
     expect(page.get_by_test_id("import-row-3")).to_contain_text("Instagram")
     expect(page.get_by_test_id("import-row-3")).to_contain_text("25:00")
-    expect(page.get_by_test_id("import-row-4")).to_contain_text("your own departments")
+    expect(page.get_by_test_id("import-row-4")).to_contain_text("Ihre eigenen Abteilungen")
     expect(page.get_by_test_id("import-confirm")).to_have_count(0)
     assert_accessible(page)
     shoot(page, "plan-import-refused")
