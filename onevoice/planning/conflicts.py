@@ -273,7 +273,8 @@ def find_conflicts(
                 % {"when": when(post.publish_at)},
                 blocking=True,
             )
-    return dict(found)
+    # What blocks comes first: it is what the person must fix.
+    return {pk: sorted(conflicts, key=lambda c: not c.blocking) for pk, conflicts in found.items()}
 
 
 # ---- reading the plan ----------------------------------------------------------------------------------

@@ -173,3 +173,27 @@ class TestReadingThePlan:
         (conflict,) = conflicts_for(post)
         assert conflict.kind == "past"
         assert conflict.severity == "blocking"
+
+
+class TestOnThePostPage:
+    def test_the_post_page_lists_conflicts_with_links_to_the_other_posts(self, personas, channels) -> None:
+        from django.urls import reverse
+
+        when = later(days=4)
+        a = plan(personas, channels[:1], when, "Erster")
+        b = plan(personas, channels[:1], when + timedelta(minutes=15), "Zweiter")
+        BlackoutPeriod.objects.create(
+            organization=personas.organization,
+            name="Ruhe",
+            starts_at=when - timedelta(hours=1),
+            ends_at=when + timedelta(hours=1),
+        )
+        page = (
+            personas.client_for(personas.cm)
+            .get(reverse("planning:post", args=[personas.organization.slug, a.public_id]))
+            .content.decode()
+        )
+        assert 'data-testid="conflicts"' in page
+        assert "alert-danger" in page  # a blackout blocks: it comes first
+        assert page.index('data-kind="blackout"') < page.index('data-kind="gap"')
+        assert reverse("planning:post", args=[personas.organization.slug, b.public_id]) in page
