@@ -219,7 +219,7 @@ class PolicyForm(Form):
 
     def step_rows(self) -> list[dict[str, Any]]:
         """The step fieldsets; steps after the first empty one start folded away."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         open_slots = 1
         for i in range(MAX_STEPS):
             row: dict[str, Any] = {
