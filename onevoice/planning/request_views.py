@@ -186,6 +186,13 @@ class TextForm(Form):
     text = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _mark_invalid(form: forms.Form, name: str) -> None:
+    attrs = form.fields[name].widget.attrs
+    if "is-invalid" not in attrs.get("class", ""):
+        attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+    attrs["aria-invalid"] = "true"
+
+
 def _access_request(member: Membership, request_id: UUID) -> ContentRequest:
     """A request this person may see; 404 for everything else, as for every organisation object."""
     found = access_plan_object(member, ContentRequest, request_id)
@@ -265,7 +272,7 @@ def request_new(request: HttpRequest, org: str) -> HttpResponse:
                 return redirect("planning:request", org, created.public_id)
         if request.FILES.getlist("attachments"):
             form.add_error("attachments", str(FILES_AGAIN))
-        style_form(form)
+            _mark_invalid(form, "attachments")
         return render_for_member(request, member, "planning/request_form.html", {"form": form}, status=400)
     return render_for_member(request, member, "planning/request_form.html", {"form": form})
 
@@ -332,7 +339,6 @@ def request_act(request: HttpRequest, org: str, request_id: UUID, action: str) -
         form.full_clean()
         form.errors.clear()
         form.add_error(None, error)
-        style_form(form)
         context = _detail_context(member, item, form, action)
         return render_for_member(request, member, "planning/request_detail.html", context, status=400)
     return redirect("planning:request", org, item.public_id)
