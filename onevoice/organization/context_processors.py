@@ -8,6 +8,49 @@ from django.utils.functional import SimpleLazyObject
 from onevoice.organization.access import memberships_of
 
 
+# Which entry of the navigation a page belongs to, by (URL namespace, URL name); the namespace alone
+# decides where no name is listed.
+NAV_SECTIONS: dict[tuple[str, str], str] = {
+    ("planning", "requests"): "requests",
+    ("planning", "request"): "requests",
+    ("planning", "request-new"): "requests",
+    ("planning", "request-act"): "requests",
+    ("planning", "reviews"): "reviews",
+    ("planning", "campaigns"): "campaigns",
+    ("planning", "campaign"): "campaigns",
+    ("planning", "campaign-new"): "campaigns",
+    ("planning", "campaign-edit"): "campaigns",
+    ("planning", "setup"): "plan-setup",
+    ("planning", "topics"): "plan-setup",
+    ("planning", "topic"): "plan-setup",
+    ("planning", "blackouts"): "plan-setup",
+    ("planning", "channel-rules"): "plan-setup",
+    ("planning", "policies"): "plan-setup",
+    ("planning", "policy"): "plan-setup",
+    ("planning", "policy-new"): "plan-setup",
+    ("organization", "departments"): "departments",
+    ("organization", "department"): "departments",
+    ("organization", "people"): "people",
+    ("organization", "invite"): "people",
+    ("organization", "membership"): "people",
+    ("organization", "settings"): "settings",
+    ("organization", "audit"): "audit",
+    ("organization", "overview"): "overview",
+}
+NAV_BY_NAMESPACE = {"planning": "plan", "networks": "channels"}
+
+
+def nav_section(request: HttpRequest) -> str:
+    match = request.resolver_match
+    if match is None:
+        return ""
+    key = (match.namespace, match.url_name or "")
+    return NAV_SECTIONS.get(key) or NAV_BY_NAMESPACE.get(match.namespace, "")
+
+
 def current_organization(request: HttpRequest) -> dict[str, Any]:
-    """The organisations the person can switch between, loaded only when a page shows the switcher."""
-    return {"switcher_memberships": SimpleLazyObject(lambda: memberships_of(request.user))}
+    """The organisations the person can switch between (loaded only when shown) and the navigation entry."""
+    return {
+        "switcher_memberships": SimpleLazyObject(lambda: memberships_of(request.user)),
+        "nav": SimpleLazyObject(lambda: nav_section(request)),
+    }
