@@ -7,7 +7,6 @@ from django.utils.functional import SimpleLazyObject
 
 from onevoice.organization.access import memberships_of
 
-
 # Which entry of the navigation a page belongs to, by (URL namespace, URL name); the namespace alone
 # decides where no name is listed.
 NAV_SECTIONS: dict[tuple[str, str], str] = {
