@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PDF = b"%PDF-1.4\n% Briefing Azubi-Tag\n"
 
 
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_directory(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def karriere(personas):
     return channel_services.channel_create_newsroom(

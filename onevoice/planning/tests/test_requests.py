@@ -22,6 +22,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 R = ContentRequest.Status
 
 
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_directory(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
 def url(name: str, personas, *args) -> str:
     return reverse(f"planning:{name}", args=[personas.organization.slug, *args])
 
