@@ -15,6 +15,8 @@ NAV_SECTIONS: dict[tuple[str, str], str] = {
     ("planning", "request-new"): "requests",
     ("planning", "request-act"): "requests",
     ("planning", "reviews"): "reviews",
+    ("planning", "notifications"): "",
+    ("planning", "notification-settings"): "",
     ("planning", "campaigns"): "campaigns",
     ("planning", "campaign"): "campaigns",
     ("planning", "campaign-new"): "campaigns",
@@ -44,7 +46,9 @@ def nav_section(request: HttpRequest) -> str:
     if match is None:
         return ""
     key = (match.namespace, match.url_name or "")
-    return NAV_SECTIONS.get(key) or NAV_BY_NAMESPACE.get(match.namespace, "")
+    if key in NAV_SECTIONS:
+        return NAV_SECTIONS[key]
+    return NAV_BY_NAMESPACE.get(match.namespace, "")
 
 
 def current_organization(request: HttpRequest) -> dict[str, Any]:
