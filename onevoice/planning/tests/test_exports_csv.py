@@ -226,13 +226,14 @@ class TestImportPreview:
         return response.status_code, response.context.get("preview"), response.content.decode()
 
     def test_wrong_columns_name_the_expected_header(self, client, personas) -> None:
-        status, preview, page = self.preview(client, personas, "Datum,Titel,Kanal\r\n2027-01-01,x,y\r\n")
+        # Headings in neither language (German ones such as "Datum" are understood, see below).
+        status, preview, page = self.preview(client, personas, "Tag,Überschrift,Netz\r\n2027-01-01,x,y\r\n")
         assert status == 400
         assert preview.problem.startswith(
             f"The first line must name the columns: {HEADER.replace(',', ', ')}"
         )
         assert "Missing: Date, Time, Title, Department, Channel, Text." in preview.problem
-        assert "Not known: Datum, Titel, Kanal." in preview.problem
+        assert "Not known: Tag, Überschrift, Netz." in preview.problem
         assert "This file cannot be imported." in page
         assert not Post.objects.exists()
 

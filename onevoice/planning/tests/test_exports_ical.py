@@ -61,6 +61,8 @@ class TestTheFeed:
         )
         planned(personas.cm, personas.marketing, channels[:1], title="Idee", unscheduled=True)
         token = feed_for(personas.smm, name="Alles")
+        personas.smm.user.language = "en"  # the feed speaks its owner's language; this test reads English
+        personas.smm.user.save(update_fields=["language"])
 
         calendar = parse(fetch(client, token))
 
