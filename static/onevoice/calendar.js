@@ -36,6 +36,8 @@
     timeZone: "UTC",
     initialView: window.innerWidth < 768 ? "listWeek" : "dayGridMonth",
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
+    // Text buttons: FullCalendar's icon fonts are role="img" without a text alternative (axe).
+    buttonIcons: false,
     firstDay: 1,
     height: "auto",
     nowIndicator: true,

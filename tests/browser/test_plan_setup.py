@@ -108,7 +108,7 @@ def set_up(personas, planned: Post) -> None:
         ends_at=later(days=27, hour=0),
         channels=[],
     )
-    channel = planned.variants.first().channel  # type: ignore[union-attr]
+    channel = planned.variants.first().channel
     setup.channel_rules_save(actor=smm, channel=channel, min_gap_minutes=90, max_per_day=3, max_per_week=10)
     setup.policy_save(
         actor=smm,

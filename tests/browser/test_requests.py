@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from onevoice.networks import services as channel_services
 from onevoice.planning.models import ContentRequest, Notification, Post
@@ -46,7 +46,7 @@ def test_a_request_from_hr_becomes_a_post(page: Page, live_url: str, personas, k
     page.locator("#id_wished_from").fill(start.isoformat())
     page.locator("#id_wished_until").fill((start - timedelta(days=2)).isoformat())  # a slip
     page.get_by_label("Karriere-Newsroom").check()
-    files = [{"name": "Azubi-Tag.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    files = [FilePayload(name="Azubi-Tag.pdf", mimeType="application/pdf", buffer=PDF)]
     page.locator("#id_attachments").set_input_files(files)
     page.get_by_role("button", name="Anfrage senden").click()
 
