@@ -253,35 +253,76 @@ def variant_edit(request: HttpRequest, org: str, post_id: UUID, variant_id: UUID
     return _post_page(request, member, post, status=400, variant_forms={variant.pk: form})
 
 
+def _post_action(
+    request: HttpRequest, org: str, post_id: UUID, *, need: Capability, act: Any, done: str
+) -> HttpResponse:
+    """Run one workflow service on a post the person may edit; say what happened, back to the post."""
+    member = membership_for(request.user, org, need=need)
+    post = access_post(member, post_id, edit=True)
+    try:
+        act(member, post)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("planning:post", org, post.public_id)
+
+
 @require_POST
 @login_required
 def post_copy_base(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
-    member = membership_for(request.user, org, need=C.CREATE_CONTENT)
-    post = access_post(member, post_id, edit=True)
-    try:
-        services.variants_copy_base(
-            actor=member, post=post, expected_version=int(request.POST.get("version") or 0)
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The base text is now the text of every channel."))
-    return redirect("planning:post", org, post.public_id)
+    version = int(request.POST.get("version") or 0)
+    return _post_action(
+        request,
+        org,
+        post_id,
+        need=C.CREATE_CONTENT,
+        act=lambda member, post: services.variants_copy_base(
+            actor=member, post=post, expected_version=version
+        ),
+        done=_("The base text is now the text of every channel."),
+    )
 
 
 @require_POST
 @login_required
 def post_submit(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
-    member = membership_for(request.user, org, need=C.SUBMIT)
-    post = access_post(member, post_id, edit=True)
-    try:
-        services.post_submit(actor=member, post=post)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The post is in review. The approvers have been told."))
-    return redirect("planning:post", org, post.public_id)
+    return _post_action(
+        request,
+        org,
+        post_id,
+        need=C.SUBMIT,
+        act=lambda member, post: services.post_submit(actor=member, post=post),
+        done=_("The post is in review. The approvers have been told."),
+    )
+
+
+@require_POST
+@login_required
+def post_withdraw(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _post_action(
+        request,
+        org,
+        post_id,
+        need=C.CREATE_CONTENT,
+        act=lambda member, post: services.post_withdraw(actor=member, post=post, reason=reason),
+        done=_("The post was withdrawn; it will not be published."),
+    )
+
+
+@require_POST
+@login_required
+def post_reopen(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
+    return _post_action(
+        request,
+        org,
+        post_id,
+        need=C.CREATE_CONTENT,
+        act=lambda member, post: services.post_reopen(actor=member, post=post),
+        done=_("The post is a draft again."),
+    )
 
 
 @require_POST
@@ -307,34 +348,6 @@ def post_decide(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
         "feedback": _("Your feedback was recorded."),
     }
     messages.success(request, labels[verdict])
-    return redirect("planning:post", org, post.public_id)
-
-
-@require_POST
-@login_required
-def post_withdraw(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
-    member = membership_for(request.user, org, need=C.CREATE_CONTENT)
-    post = access_post(member, post_id, edit=True)
-    try:
-        services.post_withdraw(actor=member, post=post, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The post was withdrawn; it will not be published."))
-    return redirect("planning:post", org, post.public_id)
-
-
-@require_POST
-@login_required
-def post_reopen(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
-    member = membership_for(request.user, org, need=C.CREATE_CONTENT)
-    post = access_post(member, post_id, edit=True)
-    try:
-        services.post_reopen(actor=member, post=post)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The post is a draft again."))
     return redirect("planning:post", org, post.public_id)
 
 
