@@ -1,32 +1,54 @@
+"""The calendar page and its events endpoint: who sees what, the events' content, filters, colours, time
+zones (with both DST changes of Europe/Berlin) and a query count that does not grow with the plan."""
+
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from onevoice.planning import services
-from onevoice.planning.models import Post, SavedFilter
+from onevoice.accounts.models import User
+from onevoice.networks.models import Access, ChannelPermission
+from onevoice.organization.access import may_edit_post
+from onevoice.planning import selectors, services
+from onevoice.planning.models import Campaign, Post, Topic
 from onevoice.planning.tests.conftest import BERLIN, later
 
 pytestmark = pytest.mark.django_db
+ROLES = ["admin", "smm", "cm", "contributor", "reviewer", "viewer"]
 
 
-def url(name: str, personas, *args) -> str:
+def url(name: str, personas, *args: object) -> str:
     return reverse(f"planning:{name}", args=[personas.organization.slug, *args])
 
 
-def month_of(moment: datetime) -> dict[str, str]:
-    first = moment.replace(day=1, hour=0, minute=0)
+def period(first: date, days: int) -> dict[str, str]:
     return {
-        "start": (first.replace(day=1)).strftime("%Y-%m-%dT00:00:00"),
-        "end": (
-            first.replace(day=28).replace(
-                day=1, month=first.month % 12 + 1, year=first.year + (first.month == 12)
-            )
-        ).strftime("%Y-%m-%dT00:00:00"),
+        "start": f"{first.isoformat()}T00:00:00",
+        "end": f"{(first + timedelta(days=days)).isoformat()}T00:00:00",
     }
+
+
+def month_around(moment: datetime) -> dict[str, str]:
+    """What FullCalendar's month view asks for: six weeks starting on a Monday."""
+    first = moment.astimezone(BERLIN).date().replace(day=1)
+    return period(first - timedelta(days=first.weekday()), 42)
+
+
+def events(client, personas, query: Mapping[str, object]) -> list[dict]:
+    response = client.get(url("calendar-events", personas), query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def at(post: Post, moment: datetime) -> Post:
+    """Put a post at any time, also in the past (the services refuse that, rightly)."""
+    Post.objects.filter(pk=post.pk).update(publish_at=moment)
+    post.refresh_from_db()
+    return post
 
 
 def plan(personas, channels, n: int, when: datetime) -> None:
@@ -34,164 +56,344 @@ def plan(personas, channels, n: int, when: datetime) -> None:
         services.post_create(
             actor=personas.smm,
             title=f"Beitrag {i}",
-            department=personas.marketing,
+            department=personas.marketing if i % 2 else personas.hr,
             channels=channels,
             base_text="x",
-            publish_at=when,
+            publish_at=when + timedelta(hours=i % 9),
         )
 
 
-class TestEvents:
-    @pytest.mark.parametrize(
-        ("persona", "status"), [("viewer", 200), ("contributor", 200), ("outsider", 404)]
-    )
-    def test_who_sees_the_plan(self, personas, draft, persona, status) -> None:
-        client = personas.client_for(getattr(personas, persona))
-        assert client.get(url("calendar", personas)).status_code == status
-        assert client.get(url("calendar-events", personas), month_of(draft.publish_at)).status_code == status
-        assert client.get(url("calendar-list", personas)).status_code == status
+class TestCalendarPage:
+    @pytest.mark.parametrize("role", ROLES)
+    def test_everyone_who_sees_the_plan_gets_the_calendar(self, personas, draft, role) -> None:
+        client = personas.client_for(getattr(personas, role))
+        assert client.get(url("calendar", personas)).status_code == 200
+        assert client.get(url("calendar-events", personas), month_around(draft.publish_at)).status_code == 200
 
-    def test_events_carry_local_wall_clock_time_and_edit_rights(self, personas, draft) -> None:
-        events = (
-            personas.client_for(personas.cm)
-            .get(url("calendar-events", personas), month_of(draft.publish_at.astimezone(BERLIN)))
-            .json()
+    def test_the_outsider_gets_404_and_a_stranger_the_login(self, personas, draft) -> None:
+        outsider = personas.client_for(personas.outsider)
+        assert outsider.get(url("calendar", personas)).status_code == 404
+        assert (
+            outsider.get(url("calendar-events", personas), month_around(draft.publish_at)).status_code == 404
         )
-        assert events[0]["start"] == draft.publish_at.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M:%S")
-        assert events[0]["editable"] is True
-        assert events[0]["extendedProps"]["channels"] == ["Newsroom Marketing"]
-        viewer_events = (
-            personas.client_for(personas.viewer)
-            .get(url("calendar-events", personas), month_of(draft.publish_at.astimezone(BERLIN)))
-            .json()
-        )
-        assert viewer_events[0]["editable"] is False
+        from django.test import Client
 
-    def test_the_query_count_does_not_grow_with_the_plan(
-        self, personas, channels, django_assert_num_queries
-    ) -> None:
-        when = later(days=5)
-        client = personas.client_for(personas.smm)
-        client.get(url("calendar-events", personas), month_of(when))  # warm the session
-        plan(personas, channels, 5, when)
-        with django_assert_num_queries(5) as few:
-            assert len(client.get(url("calendar-events", personas), month_of(when)).json()) == 5
-        plan(personas, channels, 45, when)
-        with django_assert_num_queries(len(few.captured_queries)):
-            assert len(client.get(url("calendar-events", personas), month_of(when)).json()) == 50
+        assert Client().get(url("calendar", personas)).status_code == 302
 
-    def test_filters(self, personas, channels) -> None:
-        when = later(days=5)
-        services.post_create(
-            actor=personas.smm, title="HR", department=personas.hr, channels=channels[1:], publish_at=when
-        )
-        services.post_create(
-            actor=personas.smm,
-            title="Marketing",
-            department=personas.marketing,
-            channels=channels[:1],
-            publish_at=when,
-        )
-        client = personas.client_for(personas.smm)
-        titles = [
-            e["title"]
-            for e in client.get(
-                url("calendar-events", personas), month_of(when) | {"department": personas.hr.public_id}
-            ).json()
-        ]
-        assert titles == ["HR"]
-        titles = [
-            e["title"]
-            for e in client.get(
-                url("calendar-events", personas), month_of(when) | {"channel": channels[0].public_id}
-            ).json()
-        ]
-        assert titles == ["Marketing"]
-
-
-class TestMove:
-    def move(self, client, personas, post: Post, start: str, version: int | None = None):
-        return client.post(
-            url("calendar-move", personas),
-            json.dumps(
-                {
-                    "post": str(post.public_id),
-                    "start": start,
-                    "version": post.version if version is None else version,
-                }
-            ),
-            content_type="application/json",
-        )
-
-    def test_an_editor_moves_a_post_keeping_local_time(self, personas, draft) -> None:
-        target = later(days=9, hour=14)
-        response = self.move(
-            personas.client_for(personas.cm), personas, draft, target.strftime("%Y-%m-%dT%H:%M")
-        )
-        assert response.status_code == 200
-        draft.refresh_from_db()
-        assert draft.publish_at == target
-
-    def test_a_viewer_cannot_move(self, personas, draft) -> None:
-        response = self.move(personas.client_for(personas.viewer), personas, draft, "2030-01-01T10:00")
-        assert response.status_code == 404
-
-    def test_the_outsider_cannot_move(self, personas, draft) -> None:
-        response = self.move(personas.client_for(personas.outsider), personas, draft, "2030-01-01T10:00")
-        assert response.status_code == 404
-
-    def test_the_past_is_refused_with_a_message(self, personas, draft) -> None:
-        response = self.move(personas.client_for(personas.cm), personas, draft, "2020-01-01T10:00")
-        assert response.status_code == 400
-        assert "in the past" in response.json()["error"]
-
-    def test_a_stale_version_is_a_conflict(self, personas, draft) -> None:
-        response = self.move(
-            personas.client_for(personas.cm),
-            personas,
-            draft,
-            "2030-01-01T10:00",
-            version=draft.version - 1 if draft.version > 1 else 99,
-        )
-        assert response.status_code == 409
-        assert "was changed by" in response.json()["error"]
-
-    def test_0230_on_the_spring_forward_day_becomes_0330(self, personas, draft) -> None:
-        response = self.move(personas.client_for(personas.cm), personas, draft, "2027-03-28T02:30")
-        assert response.status_code == 200
-        draft.refresh_from_db()
-        assert draft.publish_at.astimezone(BERLIN).strftime("%H:%M") == "03:30"
-
-    def test_dropping_an_idea_schedules_it(self, personas, channels) -> None:
+    def test_planners_get_draggable_ideas_and_viewers_only_read(self, personas, channels) -> None:
         idea = services.post_create(
             actor=personas.cm,
-            title="Idee",
+            title="Messe-Teaser",
             department=personas.marketing,
             channels=channels[:1],
             status=Post.Status.IDEA,
         )
-        response = self.move(personas.client_for(personas.cm), personas, idea, "2030-05-06T10:00")
-        assert response.status_code == 200
-        idea.refresh_from_db()
-        assert idea.publish_at.astimezone(BERLIN).isoformat() == "2030-05-06T10:00:00+02:00"
-
-
-class TestSavedFilters:
-    def test_save_use_and_delete_only_ones_own(self, personas) -> None:
-        client = personas.client_for(personas.cm)
-        client.post(
-            url("filter-save", personas),
-            {"name": "Mein Marketing", "department": str(personas.marketing.public_id)},
+        gone = services.post_create(
+            actor=personas.cm, title="Verworfen", department=personas.marketing, channels=channels[:1]
         )
-        saved = SavedFilter.objects.get()
-        assert saved.filters["department"] == [str(personas.marketing.public_id)]
-        other = personas.client_for(personas.smm)
-        assert other.post(url("filter-delete", personas, saved.public_id)).status_code == 404
-        assert client.post(url("filter-delete", personas, saved.public_id)).status_code == 302
-        assert not SavedFilter.objects.exists()
+        Post.objects.filter(pk=gone.pk).update(status=Post.Status.WITHDRAWN)
+        page = personas.client_for(personas.cm).get(url("calendar", personas)).content.decode()
+        assert f'data-post="{idea.public_id}"' in page
+        assert "ov-idea-draggable" in page
+        assert "Verworfen" not in page
+        assert 'data-can-plan="1"' in page
+        viewer = personas.client_for(personas.viewer).get(url("calendar", personas)).content.decode()
+        assert "Messe-Teaser" in viewer
+        assert "ov-idea-draggable" not in viewer
+        assert 'data-can-plan="0"' in viewer
+        assert reverse("planning:post-new", args=[personas.organization.slug]) not in viewer
+
+    def test_without_javascript_the_page_points_to_the_list(self, personas) -> None:
+        page = personas.client_for(personas.viewer).get(url("calendar", personas)).content.decode()
+        noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+        assert url("calendar-list", personas) in noscript
+
+    def test_the_colour_key_follows_the_choice(self, personas, channels) -> None:
+        Campaign.objects.create(
+            organization=personas.organization,
+            name="Frühjahr",
+            starts_on=date(2030, 3, 1),
+            ends_on=date(2030, 4, 1),
+            color="#ffd43b",
+        )
+        client = personas.client_for(personas.cm)
+        by_department = client.get(url("calendar", personas)).content.decode()
+        assert selectors.department_colour(personas.hr.pk) in by_department
+        by_campaign = client.get(url("calendar", personas), {"colour": "campaign"}).content.decode()
+        assert "#ffd43b" in by_campaign
+        assert "Frühjahr" in by_campaign
 
 
-class TestListWithoutJavaScript:
-    def test_the_list_shows_the_next_two_weeks_by_day(self, personas, draft) -> None:
-        body = personas.client_for(personas.viewer).get(url("calendar-list", personas)).content.decode()
-        assert "Produktlaunch" in body
+class TestEvents:
+    def test_an_event_carries_what_the_calendar_shows(self, personas, draft) -> None:
+        [event] = events(personas.client_for(personas.cm), personas, month_around(draft.publish_at))
+        assert event["id"] == str(draft.public_id)
+        assert event["title"] == "Produktlaunch"
+        assert event["start"] == draft.publish_at.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M:%S")
+        assert event["url"] == reverse("planning:post", args=[personas.organization.slug, draft.public_id])
+        assert event["color"] == selectors.department_colour(personas.marketing.pk)
+        assert event["editable"] is True
+        props = event["extendedProps"]
+        assert props["status"] == "Draft"
+        assert props["statusCode"] == "draft"
+        assert props["department"] == "Marketing"
+        assert props["channels"] == [{"name": "Newsroom Marketing", "network": "newsroom"}]
+        assert props["version"] == draft.version
+        assert props["editable"] is True
+
+    def test_status_labels_follow_the_language(self, personas, draft) -> None:
+        client = personas.client_for(personas.viewer, language="de")
+        [event] = events(client, personas, month_around(draft.publish_at))
+        assert event["extendedProps"]["status"] == "Entwurf"
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_the_editable_flag_is_the_edit_rule_itself(self, personas, channels, role) -> None:
+        when = later(days=4)
+        services.post_create(
+            actor=personas.cm,
+            title="CM",
+            department=personas.marketing,
+            channels=channels[:1],
+            publish_at=when,
+        )
+        services.post_create(
+            actor=personas.smm, title="SMM HR", department=personas.hr, channels=channels[1:], publish_at=when
+        )
+        services.post_create(
+            actor=personas.contributor,
+            title="Eigener",
+            department=personas.hr,
+            channels=channels[1:],
+            publish_at=when,
+        )
+        done = services.post_create(
+            actor=personas.smm,
+            title="Fertig",
+            department=personas.marketing,
+            channels=channels,
+            publish_at=when,
+        )
+        Post.objects.filter(pk=done.pk).update(status=Post.Status.PUBLISHED)
+        member = getattr(personas, role)
+        shown = {
+            e["title"]: e["editable"]
+            for e in events(personas.client_for(member), personas, month_around(when))
+        }
+        expected = {p.title: may_edit_post(member, p) and p.is_editable for p in Post.objects.all()}
+        assert shown == expected
+        assert shown["Fertig"] is False
+
+    def test_a_period_is_from_its_first_local_midnight_to_the_next(self, personas, draft) -> None:
+        day = date(2030, 6, 12)
+        inside = at(draft, datetime(2030, 6, 11, 22, 0, tzinfo=UTC))  # 00:00 in Berlin (CEST)
+        client = personas.client_for(personas.viewer)
+        assert [e["id"] for e in events(client, personas, period(day, 1))] == [str(inside.public_id)]
+        at(draft, datetime(2030, 6, 12, 22, 0, tzinfo=UTC))  # 00:00 on the next day
+        assert events(client, personas, period(day, 1)) == []
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"start": "2030-01-01T00:00:00"},
+            {"start": "gestern", "end": "morgen"},
+            {"start": "2030-02-01T00:00:00", "end": "2030-01-01T00:00:00"},
+            {"start": "2030-01-01T00:00:00", "end": "2030-06-01T00:00:00"},  # more than 100 days
+        ],
+    )
+    def test_a_bad_period_is_refused_with_a_message(self, personas, query) -> None:
+        response = personas.client_for(personas.viewer).get(url("calendar-events", personas), query)
+        assert response.status_code == 400
+        assert "at most 100 days" in response.json()["error"]
+
+    def test_filters_by_department_channel_campaign_topic_status_and_person(self, personas, channels) -> None:
+        when = later(days=5)
+        campaign = Campaign.objects.create(
+            organization=personas.organization,
+            name="Messe",
+            starts_on=when.date(),
+            ends_on=when.date() + timedelta(days=9),
+        )
+        topic = Topic.objects.create(organization=personas.organization, name="Karriere")
+        services.post_create(
+            actor=personas.smm,
+            title="HR",
+            department=personas.hr,
+            channels=channels,
+            topic=topic,
+            publish_at=when,
+        )
+        services.post_create(
+            actor=personas.cm,
+            title="Marketing",
+            department=personas.marketing,
+            channels=channels[:1],
+            campaign=campaign,
+            publish_at=when,
+        )
+        client = personas.client_for(personas.viewer)
+
+        def titles(**filters: object) -> list[str]:
+            return sorted(e["title"] for e in events(client, personas, month_around(when) | filters))
+
+        assert titles() == ["HR", "Marketing"]
+        assert titles(department=personas.hr.public_id) == ["HR"]
+        assert titles(channel=channels[1].public_id) == ["HR"]
+        assert titles(campaign=campaign.public_id) == ["Marketing"]
+        assert titles(topic=topic.public_id) == ["HR"]
+        assert titles(status="draft") == ["HR", "Marketing"]
+        assert titles(status="scheduled") == []
+        assert titles(owner=personas.cm.public_id) == ["Marketing"]
+        assert titles(department="keine-id", status="unbekannt") == ["HR", "Marketing"]  # ignored, not a 500
+
+    def test_a_channel_filter_keeps_the_posts_other_channels(self, personas, channels) -> None:
+        when = later(days=5)
+        services.post_create(
+            actor=personas.smm, title="Beide", department=personas.hr, channels=channels, publish_at=when
+        )
+        client = personas.client_for(personas.smm)
+        [event] = events(client, personas, month_around(when) | {"channel": channels[0].public_id})
+        assert [c["name"] for c in event["extendedProps"]["channels"]] == [
+            "Newsroom Karriere",
+            "Newsroom Marketing",
+        ]
+
+    def test_a_channel_closed_to_the_person_is_not_shown(self, personas, channels) -> None:
+        when = later(days=5)
+        services.post_create(
+            actor=personas.smm, title="Beide", department=personas.hr, channels=channels, publish_at=when
+        )
+        ChannelPermission.objects.create(channel=channels[1], membership=personas.viewer, access=Access.NONE)
+        [event] = events(personas.client_for(personas.viewer), personas, month_around(when))
+        assert [c["name"] for c in event["extendedProps"]["channels"]] == ["Newsroom Marketing"]
+
+    def test_colour_by_campaign_or_topic_with_readable_text(self, personas, channels) -> None:
+        when = later(days=5)
+        campaign = Campaign.objects.create(
+            organization=personas.organization,
+            name="Sommer",
+            starts_on=when.date(),
+            ends_on=when.date() + timedelta(days=9),
+            color="#ffd43b",  # light: needs dark text
+        )
+        topic = Topic.objects.create(organization=personas.organization, name="Produkt", color="#1c3d5a")
+        services.post_create(
+            actor=personas.smm,
+            title="Mit",
+            department=personas.hr,
+            channels=channels,
+            campaign=campaign,
+            topic=topic,
+            publish_at=when,
+        )
+        services.post_create(
+            actor=personas.smm, title="Ohne", department=personas.hr, channels=channels, publish_at=when
+        )
+        client = personas.client_for(personas.viewer)
+
+        def colours(colour: str) -> dict[str, tuple[str, str]]:
+            found = events(client, personas, month_around(when) | {"colour": colour})
+            return {e["title"]: (e["color"], e["textColor"]) for e in found}
+
+        assert colours("campaign") == {
+            "Mit": ("#ffd43b", "#212529"),
+            "Ohne": (selectors.NO_COLOUR, "#ffffff"),
+        }
+        assert colours("topic")["Mit"] == ("#1c3d5a", "#ffffff")
+        hr = selectors.department_colour(personas.hr.pk)
+        assert (
+            colours("department") == colours("nonsense") == {"Mit": (hr, "#ffffff"), "Ohne": (hr, "#ffffff")}
+        )
+
+    def test_department_colours_are_stable_and_readable(self) -> None:
+        assert selectors.department_colour(3) == selectors.department_colour(3 + len(selectors.PALETTE))
+        assert {selectors.text_colour_on(c) for c in selectors.PALETTE} == {"#ffffff"}
+
+    def test_a_person_with_their_own_time_zone_sees_their_wall_clock(self, personas, draft) -> None:
+        at(draft, datetime(2030, 6, 12, 8, 0, tzinfo=UTC))
+        User.objects.filter(pk=personas.viewer.user_id).update(time_zone="America/New_York")
+        [event] = events(personas.client_for(personas.viewer), personas, period(date(2030, 6, 12), 1))
+        assert event["start"] == "2030-06-12T04:00:00"
+        [event] = events(personas.client_for(personas.cm), personas, period(date(2030, 6, 12), 1))
+        assert event["start"] == "2030-06-12T10:00:00"
+
+    def test_the_organisations_zone_applies_whichever_organisation_was_used_last(
+        self, personas, draft
+    ) -> None:
+        """The middleware picks the zone of the last organisation; the calendar uses the plan's own."""
+        at(draft, datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+        personas.organization.time_zone = "Europe/Lisbon"
+        personas.organization.save(update_fields=["time_zone"])
+        [event] = events(personas.client_for(personas.cm), personas, period(date(2030, 1, 15), 1))
+        assert event["start"] == "2030-01-15T09:00:00"
+
+    def test_the_query_count_does_not_grow_with_the_plan(
+        self, personas, channels, django_assert_max_num_queries
+    ) -> None:
+        when = later(days=5)
+        client = personas.client_for(personas.cm)
+        month = month_around(when)
+        events(client, personas, month)  # a first request settles the session
+        plan(personas, channels, 5, when)
+        with django_assert_max_num_queries(12) as five:
+            assert len(events(client, personas, month)) == 5
+        plan(personas, channels, 45, when)
+        with django_assert_max_num_queries(len(five.captured_queries)) as fifty:
+            assert len(events(client, personas, month)) == 50
+        assert len(fifty.captured_queries) == len(five.captured_queries)
+        for colour in ("campaign", "topic"):  # one more query: the campaigns' or topics' colours
+            with django_assert_max_num_queries(len(five.captured_queries) + 1):
+                events(client, personas, month | {"colour": colour, "channel": channels[0].public_id})
+
+
+class TestDaylightSaving:
+    """Europe/Berlin: clocks go back on 2026-10-25 (03:00 → 02:00) and forward on 2027-03-28 (02:00 → 03:00)."""
+
+    def test_the_autumn_day_shows_both_half_past_two_and_its_last_hour(self, personas, channels) -> None:
+        posts = {
+            "02:30 Sommerzeit": datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+            "02:30 Winterzeit": datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+            "10:00": datetime(2026, 10, 25, 9, 0, tzinfo=UTC),
+            "23:30": datetime(2026, 10, 25, 22, 30, tzinfo=UTC),
+            "nächster Tag 00:30": datetime(2026, 10, 25, 23, 30, tzinfo=UTC),
+            "Vortag 23:30": datetime(2026, 10, 24, 21, 30, tzinfo=UTC),
+        }
+        for title, moment in posts.items():
+            post = services.post_create(
+                actor=personas.smm, title=title, department=personas.hr, channels=channels[:1]
+            )
+            at(post, moment)
+        shown = events(personas.client_for(personas.viewer), personas, period(date(2026, 10, 25), 1))
+        assert [(e["title"], e["start"]) for e in shown] == [
+            ("02:30 Sommerzeit", "2026-10-25T02:30:00"),
+            ("02:30 Winterzeit", "2026-10-25T02:30:00"),
+            ("10:00", "2026-10-25T10:00:00"),
+            ("23:30", "2026-10-25T23:30:00"),
+        ]
+
+    def test_a_weekly_post_stays_at_ten_across_the_autumn_change(self, personas, channels) -> None:
+        for day in (24, 31):
+            services.post_create(
+                actor=personas.smm,
+                title=f"Wochentipp {day}",
+                department=personas.hr,
+                channels=channels[:1],
+                publish_at=datetime(2027, 10, day, 10, 0, tzinfo=BERLIN),
+            )
+        shown = events(personas.client_for(personas.viewer), personas, period(date(2027, 10, 18), 21))
+        assert [e["start"] for e in shown] == ["2027-10-24T10:00:00", "2027-10-31T10:00:00"]
+        utc = Post.objects.order_by("publish_at").values_list("publish_at", flat=True)
+        assert [m.astimezone(UTC).hour for m in utc if m] == [8, 9]  # CEST, then CET
+
+    def test_the_spring_forward_day_has_23_hours_and_shows_them(self, personas, channels) -> None:
+        for hour in (1, 3, 23):
+            services.post_create(
+                actor=personas.smm,
+                title=f"{hour:02d}:00",
+                department=personas.hr,
+                channels=channels[:1],
+                publish_at=datetime(2027, 3, 28, hour, 0, tzinfo=BERLIN),
+            )
+        shown = events(personas.client_for(personas.viewer), personas, period(date(2027, 3, 28), 1))
+        assert [e["start"][11:16] for e in shown] == ["01:00", "03:00", "23:00"]
+        assert ZoneInfo("Europe/Berlin").utcoffset(datetime(2027, 3, 28, 3, 0)) == timedelta(hours=2)
