@@ -9,12 +9,16 @@ twice (02:30 on the autumn day) is read as the first of the two (still summer ti
 
 from __future__ import annotations
 
+import gc
 import json
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -143,7 +147,7 @@ def _legend(options: dict[str, Any], colour_by: str) -> list[tuple[str, str]]:
 
 
 @login_required
-def calendar_events(request: HttpRequest, org: str) -> JsonResponse:
+def calendar_events(request: HttpRequest, org: str) -> HttpResponse:
     """The posts of [start, end) as FullCalendar events."""
     member = _member(request, org, C.VIEW_PLAN)
     start, end = _parse_moment(request.GET.get("start")), _parse_moment(request.GET.get("end"))
@@ -155,15 +159,32 @@ def calendar_events(request: HttpRequest, org: str) -> JsonResponse:
     placeholder = "00000000-0000-0000-0000-000000000000"
     pattern = reverse("planning:post", args=[member.organization.slug, placeholder])
     before, after = pattern.split(placeholder)
-    events = selectors.calendar_events(
-        member,
-        start,
-        end,
-        selectors.PlanFilter.from_query(request.GET),
-        _colour_by(request),
-        lambda public_id: before + public_id + after,
-    )
-    return JsonResponse(events, safe=False)
+    # Thousands of small dicts, none of them in a cycle: without the collector running over the whole
+    # process meanwhile (measured: a full collection every dozen requests, 50 ms each), and freed before
+    # it runs again. orjson encodes them in a seventh of the standard library's time.
+    with _collector_paused():
+        events = selectors.calendar_events(
+            member,
+            start,
+            end,
+            selectors.PlanFilter.from_query(request.GET),
+            _colour_by(request),
+            lambda public_id: before + public_id + after,
+        )
+        body = orjson.dumps(events)
+        del events
+    return HttpResponse(body, content_type="application/json")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @require_POST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, St
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from onevoice.organization.access import may_edit_post, visible_channels
+from onevoice.organization.access import channel_access_level, may_edit_post, visible_channels
 from onevoice.organization.models import Department, Membership
 from onevoice.planning.models import Campaign, Post, PostVariant, Topic
 
@@ -114,6 +114,23 @@ def readable_channels(member: Membership) -> dict[int, Channel]:
     return {channel.pk: channel for channel, _level in visible_channels(member)}
 
 
+def readable_channel_labels(member: Membership) -> dict[str, dict[str, str]]:
+    """Name and network of the channels this person may see, by id as text: the rule of `visible_channels`
+    (`channel_access_level`) on light rows, for the events endpoint."""
+    from onevoice.networks.models import Access, Channel, ChannelPermission
+
+    explicit = dict(ChannelPermission.objects.filter(membership=member).values_list("channel_id", "access"))
+    labels = {}
+    channels = Channel.objects.filter(organization_id=member.organization_id).only(
+        "id", "organization_id", "department_id", "name", "network"
+    )
+    for channel in channels:
+        channel._explicit_access = explicit.get(channel.pk, "")  # type: ignore[attr-defined]
+        if channel_access_level(member, channel) != Access.NONE:
+            labels[str(channel.pk)] = {"name": channel.name, "network": channel.network}
+    return labels
+
+
 def _plan(member: Membership) -> QuerySet[Post]:
     return (
         Post.objects.filter(organization_id=member.organization_id)
@@ -189,6 +206,7 @@ def calendar_events(
     """
     channel_ids = (
         PostVariant.objects.filter(post=OuterRef("pk"))
+        .order_by()  # no join to the channels for the model's default order
         .values("post")
         .annotate(ids=StringAgg(Cast("channel_id", CharField()), Value(",")))
         .values("ids")
@@ -220,57 +238,75 @@ def calendar_events(
     )
     org = member.organization_id
     departments = dict(Department.objects.filter(organization_id=org).values_list("id", "name"))
-    colours: dict[int | None, str] = {}
+    colours: dict[int, str]
     if colour_by == "campaign":
         colours = dict(Campaign.objects.filter(organization_id=org).values_list("id", "color"))
     elif colour_by == "topic":
         colours = dict(Topic.objects.filter(organization_id=org).values_list("id", "color"))
-    readable = {
-        str(pk): {"name": channel.name, "network": channel.network}
-        for pk, channel in readable_channels(member).items()
-    }
-    text_colours = {colour: text_colour_on(colour) for colour in {*colours.values(), *PALETTE, NO_COLOUR}}
+    else:
+        colours = {pk: department_colour(pk) for pk in departments}
+    # Background and text colour per department, campaign or topic id, worked out once.
+    pairs = {colour: (colour, text_colour_on(colour)) for colour in {*colours.values(), NO_COLOUR}}
+    colour_pairs = {pk: pairs[colour or NO_COLOUR] for pk, colour in colours.items()}
+    no_colour = pairs[NO_COLOUR]
+    readable = readable_channel_labels(member)
     labels = {value: str(label) for value, label in Post.Status.choices}  # translate once, not per row
     closed = {Post.Status.PUBLISHED.value, Post.Status.WITHDRAWN.value}
-    zone = timezone.get_current_timezone()
+    wall_clock = WallClock(timezone.get_current_timezone())
     # Rows repeat a few combinations only: work each out once. The edit rule depends on the owner and
     # the department; the channels shown on the combination of channel ids.
     may_edit: dict[tuple[int, int], bool] = {}
     channel_lists: dict[str | None, list[dict[str, str]]] = {None: [], "": []}
 
-    events = []
-    for row in posts:
-        public_id, title, moment, status, version, owner_id, department_id, campaign_id, topic_id, ids = row
+    events: list[dict[str, Any]] = []
+    append = events.append
+    for (
+        public_id,
+        title,
+        moment,
+        status,
+        version,
+        owner_id,
+        department_id,
+        campaign_id,
+        topic_id,
+        ids,
+    ) in posts:
         key = (owner_id, department_id)
-        if key not in may_edit:
+        editable = may_edit.get(key)
+        if editable is None:
             ref = _PostRef(org, owner_id, department_id)
-            may_edit[key] = may_edit_post(member, ref)  # type: ignore[arg-type]
-        editable = may_edit[key] and status not in closed
+            editable = may_edit[key] = may_edit_post(member, ref)  # type: ignore[arg-type]
+        editable = editable and status not in closed
         if colour_by == "department":
-            colour = PALETTE[department_id % len(PALETTE)]
+            colour, text_colour = colour_pairs.get(department_id, no_colour)
         else:
-            colour = colours.get(campaign_id if colour_by == "campaign" else topic_id) or NO_COLOUR
-        if ids not in channel_lists:
-            shown = (readable[i] for i in ids.split(",") if i in readable)
-            channel_lists[ids] = sorted(shown, key=_by_name)
+            colour, text_colour = colour_pairs.get(
+                campaign_id if colour_by == "campaign" else topic_id, no_colour
+            )
+        shown = channel_lists.get(ids)
+        if shown is None:
+            shown = channel_lists[ids] = sorted(
+                (readable[i] for i in ids.split(",") if i in readable), key=_by_name
+            )
         if len(public_id) == 32:
             public_id = (
                 f"{public_id[:8]}-{public_id[8:12]}-{public_id[12:16]}-{public_id[16:20]}-{public_id[20:]}"
             )
-        events.append(
+        append(
             {
                 "id": public_id,
                 "title": title,
-                "start": _wall_clock(moment, zone),
+                "start": wall_clock(moment),
                 "url": url_of(public_id),
                 "color": colour,
-                "textColor": text_colours.get(colour) or text_colour_on(colour),
+                "textColor": text_colour,
                 "editable": editable,
                 "extendedProps": {
                     "status": labels[status],
                     "statusCode": status,
                     "department": departments.get(department_id, ""),
-                    "channels": channel_lists[ids],
+                    "channels": shown,
                     "version": version,
                     "editable": editable,
                 },
@@ -279,12 +315,45 @@ def calendar_events(
     return events
 
 
-def _wall_clock(stored: str, zone: tzinfo) -> str:
-    """'2027-03-01 07:00:00' (UTC, SQLite) or '2027-03-01 07:00:00+00' (PostgreSQL) as local wall clock."""
-    moment = datetime.fromisoformat(stored)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).isoformat()[:19]
+class WallClock:
+    """Stored UTC times as text, '2027-03-01 07:13:00' (SQLite) or '2027-03-01 07:13:00+00' (PostgreSQL), as
+    local wall-clock time 'YYYY-MM-DDTHH:MM:SS' in `zone`.
+
+    Thousands of rows fall into a few hundred hours of a few dozen days: the local hour is worked out
+    once per UTC hour (from the zone's offset, once per UTC day) and the minutes and seconds appended,
+    wherever the day has one whole-hour offset throughout; any other row (a day with a change, a zone
+    like India's at +05:30) takes the exact way.
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.days: dict[str, timedelta | None] = {}
+        self.hours: dict[str, str] = {}
+
+    def __call__(self, stored: str) -> str:
+        prefix = self.hours.get(stored[:13])
+        if prefix is None:
+            prefix = self.hours[stored[:13]] = self._local_hour(stored[:13])
+        return prefix + stored[13:19] if prefix else self.exact(stored)
+
+    def _local_hour(self, hour: str) -> str:
+        day = hour[:10]
+        if day not in self.days:
+            first = datetime.fromisoformat(f"{day}T00:00:00").replace(tzinfo=UTC)
+            offset = first.astimezone(self.zone).utcoffset()
+            last = (first + timedelta(hours=23, minutes=59, seconds=59)).astimezone(self.zone).utcoffset()
+            whole = offset is not None and offset == last and not offset % timedelta(hours=1)
+            self.days[day] = offset if whole else None
+        offset = self.days[day]
+        if offset is None:
+            return ""
+        return (datetime.fromisoformat(f"{hour}:00:00") + offset).isoformat()[:13]
+
+    def exact(self, stored: str) -> str:
+        moment = datetime.fromisoformat(stored)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(self.zone).isoformat()[:19]
 
 
 def _by_name(channel: dict[str, str]) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from onevoice.accounts.models import User
 from onevoice.networks.models import Access, ChannelPermission
-from onevoice.organization.access import may_edit_post
+from onevoice.organization.access import may_edit_post, visible_channels
 from onevoice.planning import selectors, services
 from onevoice.planning.models import Campaign, Post, Topic
 from onevoice.planning.tests.conftest import BERLIN, later
@@ -267,6 +267,14 @@ class TestEvents:
         [event] = events(personas.client_for(personas.viewer), personas, month_around(when))
         assert [c["name"] for c in event["extendedProps"]["channels"]] == ["Newsroom Marketing"]
 
+    @pytest.mark.parametrize("role", ROLES)
+    def test_the_light_channel_list_follows_the_access_rule(self, personas, channels, role) -> None:
+        member = getattr(personas, role)
+        ChannelPermission.objects.create(channel=channels[0], membership=member, access=Access.NONE)
+        ChannelPermission.objects.create(channel=channels[1], membership=member, access=Access.READ)
+        expected = {str(c.pk): {"name": c.name, "network": c.network} for c, _ in visible_channels(member)}
+        assert selectors.readable_channel_labels(member) == expected
+
     def test_colour_by_campaign_or_topic_with_readable_text(self, personas, channels) -> None:
         when = later(days=5)
         campaign = Campaign.objects.create(
@@ -397,3 +405,29 @@ class TestDaylightSaving:
         shown = events(personas.client_for(personas.viewer), personas, period(date(2027, 3, 28), 1))
         assert [e["start"][11:16] for e in shown] == ["01:00", "03:00", "23:00"]
         assert ZoneInfo("Europe/Berlin").utcoffset(datetime(2027, 3, 28, 3, 0)) == timedelta(hours=2)
+
+
+class TestWallClock:
+    @pytest.mark.parametrize(
+        "zone", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+    )
+    def test_the_shortcut_agrees_with_the_exact_way_across_both_changes(self, zone: str) -> None:
+        clock = selectors.WallClock(ZoneInfo(zone))
+        exact = selectors.WallClock(ZoneInfo(zone)).exact
+        # Berlin, New York (2026-11-01, 2027-03-14), Lord Howe (half an hour, 2027-04-04) change in these days.
+        for first in (
+            datetime(2026, 10, 23),
+            datetime(2026, 10, 30),
+            datetime(2027, 3, 12),
+            datetime(2027, 3, 26),
+            datetime(2027, 4, 2),
+        ):
+            for minutes in range(0, 4 * 24 * 60, 17):
+                moment = first + timedelta(minutes=minutes, seconds=minutes % 60)
+                for stored in (moment.isoformat(sep=" "), moment.isoformat(sep=" ") + "+00"):
+                    assert clock(stored) == exact(stored), stored
+
+    def test_it_reads_microseconds_and_drops_them(self) -> None:
+        clock = selectors.WallClock(BERLIN)
+        assert clock("2027-03-01 07:13:05.123456") == "2027-03-01T08:13:05"
+        assert clock("2027-03-01 07:13:05.123456+00") == "2027-03-01T08:13:05"
