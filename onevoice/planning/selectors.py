@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Departments have no colour of their own: a fixed palette, picked by id, keeps each one's colour stable.
 # Every colour carries white text at a contrast of at least 4.5:1 (WCAG AA).
-PALETTE = ["#0b5cad", "#2b7a3b", "#b5400b", "#6741d9", "#a61e4d", "#0c7285", "#5c7a0d", "#8f3f00", "#495057"]
+PALETTE = ["#0b5cad", "#2b7a3b", "#b5400b", "#6741d9", "#a61e4d", "#0c7285", "#5c7a0d", "#8f3f00", "#862e9c"]
 NO_COLOUR = "#6c757d"  # a post without the campaign or topic that the calendar is coloured by
 
 
