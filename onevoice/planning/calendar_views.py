@@ -321,7 +321,10 @@ def filter_delete(request: HttpRequest, org: str, filter_id: UUID) -> HttpRespon
 def saved_filter_query(saved: SavedFilter) -> str:
     """The calendar query string of a saved filter."""
     query = QueryDict(mutable=True)
-    for key, values in (saved.filters or {}).items():
+    filters = saved.filters or {}
+    # In the filter form's order: PostgreSQL's jsonb does not keep the order the keys were saved in.
+    for key in ("department", "channel", "campaign", "topic", "status", "owner"):
+        values = filters.get(key)
         if isinstance(values, list):
             query.setlist(key, [str(v) for v in values])
     return query.urlencode()

@@ -174,7 +174,7 @@ class TestLookAndAccessibility:
         first = Post.objects.filter(organization__slug=DEMO_ORGANIZATION_SLUG, publish_at__isnull=False)
         busiest = max(
             {p.publish_at.astimezone(BERLIN).date() for p in first},
-            key=lambda d: sum(1 for p in first if p.publish_at.astimezone(BERLIN).date() == d),
+            key=lambda d: len([p for p in first if p.publish_at.astimezone(BERLIN).date() == d]),
         )
         page.goto(f"{live_url}/o/{DEMO_ORGANIZATION_SLUG}/plan/?date={busiest.isoformat()}")
         expect(page.locator(".fc-event").first).to_be_visible()
