@@ -207,7 +207,10 @@ def calendar_events(
     channel_ids = (
         PostVariant.objects.filter(post=OuterRef("pk"))
         .order_by()  # no join to the channels for the model's default order
-        .values("post")
+        # Grouped by a constant, which Django leaves out: a GROUP BY post_id inside the correlated
+        # subquery costs SQLite a third of the whole query.
+        .annotate(one=Value(1))
+        .values("one")
         .annotate(ids=StringAgg(Cast("channel_id", CharField()), Value(",")))
         .values("ids")
     )

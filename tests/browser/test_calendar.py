@@ -205,6 +205,7 @@ class TestLookAndAccessibility:
         page.goto(f"{live_url}/o/{DEMO_ORGANIZATION_SLUG}/plan/?date={busiest.isoformat()}")
         expect(page.locator(".fc-list-event").first).to_be_visible()  # phones start with the list
         page.screenshot(path=str(_screens() / "calendar-phone-start.png"), full_page=True)
+        assert_accessible(page)
         page.locator(".fc-dayGridMonth-button").click()
         page.screenshot(path=str(_screens() / "calendar-phone-month.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
