@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onevoice.organization",
     "onevoice.networks",
     "onevoice.planning",
+    "onevoice.publishing",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Background work: Huey on SQLite by default (one file in the data dir), on Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Threads per `onevoice worker`: publishing waits on the networks, so threads, not processes.
+WORKER_THREADS = int(os.environ.get("ONEVOICE_WORKER_THREADS", "0"))
+# A claim still "running" after this long means its worker died: the sweeper looks the post up.
+PUBLISHING_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("ONEVOICE_PUBLISHING_RUNNING_TIMEOUT", "180"))
 HUEY_IMMEDIATE = os.environ.get("ONEVOICE_HUEY_IMMEDIATE", "1" if TESTING else "0") == "1"
 if REDIS_URL:
     HUEY = {
@@ -187,7 +192,7 @@ if REDIS_URL:
         "name": "onevoice",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 4, "worker_type": "thread"},
+        "consumer": {"workers": WORKER_THREADS or 8, "worker_type": "thread"},
     }
 else:
     HUEY = {
@@ -195,7 +200,7 @@ else:
         "name": "onevoice",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": WORKER_THREADS or 4, "worker_type": "thread"},
     }
 
 CACHES = {

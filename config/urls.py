@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("onevoice.accounts.urls")),
     path("o/<slug:org>/channels/", include("onevoice.networks.urls")),
     path("o/<slug:org>/plan/", include("onevoice.planning.urls")),
+    path("o/<slug:org>/publishing/", include("onevoice.publishing.urls")),
     path("approval/<str:token>/", planning_views.approval_link, name="approval-link"),
     path("plan-feed/<str:token>.ics", calendar_feed, name="planning-ical"),
     path("o/<slug:org>/", include("onevoice.organization.urls")),

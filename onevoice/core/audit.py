@@ -120,6 +120,17 @@ def _register_labels() -> None:
             "calendar_feed.created": _("Calendar feed created"),
             "calendar_feed.revoked": _("Calendar feed revoked"),
             "plan.imported": _("Plan imported from CSV"),
+            "post.status_followed": _("Post status set by its publications"),
+            "publication.published": _("Published on a channel"),
+            "publication.failed": _("Publication failed"),
+            "publication.unconfirmed": _("Publication unconfirmed"),
+            "publication.needs_person": _("Publication too late: waiting for a person"),
+            "publication.changed": _("Publication changed"),
+            "publication.retried": _("Publication sent again"),
+            "publication.cancelled": _("Publication cancelled"),
+            "publishing.paused": _("All publishing paused"),
+            "publishing.resumed": _("Publishing resumed"),
+            "publishing.settings_changed": _("Publishing settings changed"),
         }
     )
 

@@ -257,7 +257,7 @@ def channel_update(
     return channel
 
 
-def _mark_reconnect(channel: Channel, reason: str, actor: Membership | None) -> None:
+def channel_mark_reconnect(channel: Channel, reason: str, actor: Membership | None) -> None:
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
         was = locked.state
@@ -285,7 +285,7 @@ def channel_verify(*, actor: Membership | None, channel: Channel) -> AccountInfo
     try:
         account = connector_for(channel).verify()
     except AuthExpired as error:
-        _mark_reconnect(channel, explain(error, label), actor)
+        channel_mark_reconnect(channel, explain(error, label), actor)
         raise ValidationError(explain(error, label)) from error
     except (ConnectorError, BlockedAddress) as error:
         raise ValidationError(explain(error, label)) from error
@@ -345,6 +345,7 @@ def channel_reconnect(*, actor: Membership, channel: Channel, credentials: dict[
             before={"state": before},
             after={"state": channel.state},
         )
+        _release_publications(channel)
     return channel
 
 
@@ -362,7 +363,16 @@ def channel_set_paused(*, actor: Membership, channel: Channel, paused: bool) -> 
         before={"state": before},
         after={"state": channel.state},
     )
+    if not paused:
+        _release_publications(channel)
     return channel
+
+
+def _release_publications(channel: Channel) -> None:
+    """Scheduled posts held while the channel was paused or disconnected: on their way, or to a person."""
+    from onevoice.publishing.services import channel_released
+
+    transaction.on_commit(lambda: channel_released(channel))
 
 
 @transaction.atomic
@@ -528,7 +538,7 @@ def _publish(post: ChannelPost, *, actor: Membership) -> ChannelPost:
         post.retry_after = error.retry_after.astimezone(UTC)
         return _settle(post, ChannelPost.State.RATE_LIMITED, explain(error, label), actor)
     except AuthExpired as error:
-        _mark_reconnect(channel, explain(error, label), actor)
+        channel_mark_reconnect(channel, explain(error, label), actor)
         return _settle(post, ChannelPost.State.FAILED, explain(error, label), actor)
     except (ConnectorError, BlockedAddress) as error:
         return _settle(post, ChannelPost.State.FAILED, explain(error, label), actor)
@@ -595,7 +605,7 @@ def post_delete(*, actor: Membership, post: ChannelPost) -> ChannelPost:
     try:
         connector_for(post.channel).delete(post.external_id)
     except AuthExpired as error:
-        _mark_reconnect(post.channel, explain(error, label), actor)
+        channel_mark_reconnect(post.channel, explain(error, label), actor)
         raise ValidationError(explain(error, label)) from error
     except (ConnectorError, BlockedAddress) as error:
         raise ValidationError(explain(error, label)) from error

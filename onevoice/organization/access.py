@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from onevoice.accounts.models import User
     from onevoice.networks.models import Access, Channel, ChannelPost
     from onevoice.planning.models import Post
+    from onevoice.publishing.models import Publication
 
 
 class NotAllowed(PermissionDenied):
@@ -252,3 +253,36 @@ def access_plan_object[T: models.Model](member: Membership, model: type[T], publ
     if found is None:
         raise Http404
     return found
+
+
+# ---- publishing -----------------------------------------------------------------------------------
+
+
+def access_publication(member: Membership, publication_id: UUID) -> Publication:
+    """A publication of the member's organisation on a channel they can at least read; 404 otherwise."""
+    from onevoice.networks.models import Access
+    from onevoice.publishing.models import Publication
+
+    if not member.can(Capability.VIEW_PLAN):
+        raise Http404
+    publication = (
+        Publication.objects.select_related("channel", "variant__post", "organization")
+        .filter(organization_id=member.organization_id, public_id=publication_id)
+        .first()
+    )
+    if publication is None or not has_channel_access(member, publication.channel, Access.READ):
+        raise Http404
+    return publication
+
+
+def publications_of(member: Membership, public_ids: list[UUID]) -> list[Publication]:
+    """Several publications for a bulk action: only those of the organisation on readable channels."""
+    from onevoice.networks.models import Access
+    from onevoice.publishing.models import Publication
+
+    if not member.can(Capability.VIEW_PLAN):
+        return []
+    found = Publication.objects.select_related("channel", "organization").filter(
+        organization_id=member.organization_id, public_id__in=public_ids
+    )
+    return [p for p in found if has_channel_access(member, p.channel, Access.READ)]

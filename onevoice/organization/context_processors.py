@@ -38,7 +38,7 @@ NAV_SECTIONS: dict[tuple[str, str], str] = {
     ("organization", "audit"): "audit",
     ("organization", "overview"): "overview",
 }
-NAV_BY_NAMESPACE = {"planning": "plan", "networks": "channels"}
+NAV_BY_NAMESPACE = {"planning": "plan", "networks": "channels", "publishing": "publishing"}
 
 
 def nav_section(request: HttpRequest) -> str:

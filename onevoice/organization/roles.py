@@ -23,6 +23,7 @@ class Capability(models.TextChoices):
     COMMENT = "comment", _("Comment and give feedback")
     APPROVE = "approve", _("Approve")
     PUBLISH = "publish", _("Publish")
+    MANAGE_PUBLISHING = "manage_publishing", _("Pause all publishing, re-drive or cancel what is stuck")
     REPLY = "reply", _("Reply to the community")
     MODERATE = "moderate", _("Moderate")
     MANAGE_CHANNELS = "manage_channels", _("Manage channels")

@@ -405,6 +405,9 @@ class Notification(models.Model):
         APPROVED = "approved", _("Approved")
         APPROVAL_EXPIRING = "approval_expiring", _("Approval running out of time")
         POST_FAILED = "post_failed", _("Post failed")
+        PUBLISH_UNCONFIRMED = "publish_unconfirmed", _("Publication unconfirmed")
+        PUBLISH_WAITING = "publish_waiting", _("Publication waiting for a decision")
+        PUBLISHING_PAUSED = "publishing_paused", _("Publishing paused")
         MENTIONED = "mentioned", _("Mentioned in a comment")
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")

@@ -20,6 +20,8 @@ DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset(
     {
         Notification.Kind.REVIEW_NEEDED,
         Notification.Kind.POST_FAILED,
+        Notification.Kind.PUBLISH_WAITING,
+        Notification.Kind.PUBLISHING_PAUSED,
         Notification.Kind.APPROVAL_EXPIRING,
     }
 )

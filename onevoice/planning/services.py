@@ -179,6 +179,13 @@ def _save_versioned(post: Post, expected_version: int, actor: Membership, **fiel
     return post
 
 
+def _sync_publications(post: Post) -> None:
+    """Queue, move or cancel the post's publications to match its status and time (same transaction)."""
+    from onevoice.publishing.services import publications_sync
+
+    publications_sync(post)
+
+
 def _back_to_review_if_needed(post: Post, actor: Membership, *, content_changed: bool) -> None:
     """An approved post that is edited goes back to review, unless the policy allows small edits."""
     if not content_changed or post.status not in (S.APPROVED, S.SCHEDULED):
@@ -259,6 +266,7 @@ def post_update(
         after=after,
     )
     _back_to_review_if_needed(post, actor, content_changed=content_changed)
+    _sync_publications(post)
     return post
 
 
@@ -286,6 +294,7 @@ def variant_update(
         )
     variant.post = post
     _back_to_review_if_needed(post, actor, content_changed=content_changed)
+    _sync_publications(variant.post)
     return variant
 
 
@@ -305,6 +314,7 @@ def variants_copy_base(*, actor: Membership, post: Post, expected_version: int) 
         after={"text": post.base_text, "channel": "*"},
     )
     _back_to_review_if_needed(post, actor, content_changed=True)
+    _sync_publications(post)
     return post
 
 
@@ -337,6 +347,7 @@ def post_reschedule(
         after={"publish_at": publish_at},
     )
     _back_to_review_if_needed(post, actor, content_changed=True)
+    _sync_publications(post)
     return post
 
 
@@ -593,6 +604,7 @@ def _finish_if_approved(post: Post, actor: Membership) -> None:
 def _approve(post: Post, actor: Membership) -> None:
     post.status = S.SCHEDULED if post.publish_at else S.APPROVED
     post.save(update_fields=["status", "updated_at"])
+    _sync_publications(post)
     audit.record(
         actor=actor.user,
         organization=post.organization,
@@ -681,6 +693,7 @@ def post_withdraw(*, actor: Membership, post: Post, reason: str = "") -> Post:
         before={"status": before},
         after={"status": post.status, "reason": reason},
     )
+    _sync_publications(post)
     return post
 
 
@@ -701,6 +714,7 @@ def post_reopen(*, actor: Membership, post: Post) -> Post:
         before={"status": before},
         after={"status": post.status},
     )
+    _sync_publications(post)
     return post
 
 

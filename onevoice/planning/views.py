@@ -131,7 +131,14 @@ def post_edit(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
 
 
 def _variant_views(post: Post, member: Membership, forms: dict[int, VariantForm] | None = None) -> list[dict]:
+    from onevoice.publishing import selectors as publishing
+
     views = []
+    publications = publishing.for_post(post.pk)
+    publishable = {c.pk for c, level in visible_channels(member) if level == Access.PUBLISH}
+    for publication in publications.values():
+        publication.explanation = publishing.explain(publication)  # type: ignore[attr-defined]
+        publication.may_act = publication.channel_id in publishable  # type: ignore[attr-defined]
     for variant in post.variants.select_related("channel").prefetch_related("images"):
         connector = connector_class(variant.channel.network)(
             credentials={},
@@ -141,6 +148,7 @@ def _variant_views(post: Post, member: Membership, forms: dict[int, VariantForm]
         views.append(
             {
                 "variant": variant,
+                "publication": publications.get(variant.pk),
                 "length": length,
                 "max": connector.max_text_length,
                 "over": length > connector.max_text_length,

@@ -173,6 +173,9 @@ class Connector:
     image_mime_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/webp"}
     )
+    # Spacing between two posts of one account, kept by every worker together (0: the network has none
+    # worth keeping; its rate limit answers are obeyed either way).
+    min_seconds_between_posts: ClassVar[float] = 0
     supports_alt_text: ClassVar[bool] = True
     max_alt_text_length: ClassVar[int] = 1000
 

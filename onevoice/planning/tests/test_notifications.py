@@ -37,7 +37,13 @@ class TestNotify:
     def test_mail_follows_the_default_until_the_person_chooses(
         self, personas, mailoutbox, django_capture_on_commit_callbacks
     ) -> None:
-        assert set(DEFAULT_EMAIL_KINDS) == {K.REVIEW_NEEDED, K.POST_FAILED, K.APPROVAL_EXPIRING}
+        assert set(DEFAULT_EMAIL_KINDS) == {
+            K.REVIEW_NEEDED,
+            K.POST_FAILED,
+            K.PUBLISH_WAITING,
+            K.PUBLISHING_PAUSED,
+            K.APPROVAL_EXPIRING,
+        }
         with django_capture_on_commit_callbacks(execute=True):
             notify([personas.smm], K.REVIEW_NEEDED, "Bitte prüfen", "/o/muster-gmbh/plan/")
             notify([personas.smm], K.REQUEST_STATUS, "Neue Anfrage")
