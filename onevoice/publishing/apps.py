@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PublishingConfig(AppConfig):
     name = "onevoice.publishing"
     label = "publishing"
-    verbose_name = _("Publishing")
+    verbose_name = _("Publishing log")
