@@ -102,6 +102,8 @@ def publications_sync(post: Post) -> None:
     a new schedule version (the task for the old time then does nothing); a post that is no longer
     scheduled (withdrawn, back in review, made an idea) has what was still waiting cancelled.
     """
+    if post.status in (Post.Status.FAILED, Post.Status.PUBLISHED):
+        return  # what is left waits for a person's retry or cancel, not for edits to the post
     wanted = post.status == Post.Status.SCHEDULED and post.publish_at is not None
     existing = {p.variant_id: p for p in Publication.objects.select_for_update().filter(variant__post=post)}
     due: list[Publication] = []
@@ -457,8 +459,11 @@ AUDIT_VERB: dict[str, str] = {
 
 def _after_settled(publication: Publication) -> None:
     """Mirror the outcome on the variant and the post, audit it and tell the people concerned."""
+    # Only the post's row is locked (not its owner's): posts of one person settle side by side.
     post = (
-        Post.objects.select_for_update().select_related("owner__user").get(variants__publication=publication)
+        Post.objects.select_for_update(of=("self",))
+        .select_related("owner__user")
+        .get(variants__publication=publication)
     )
     variant = PostVariant.objects.select_related("channel").get(pk=publication.variant_id)
     variant.state = VARIANT_STATE.get(publication.state, PostVariant.State.PENDING)

@@ -91,6 +91,27 @@ class TestScheduling:
         post.refresh_from_db()
         assert post.status == Post.Status.IN_REVIEW
 
+    def test_editing_a_failed_post_keeps_what_waits_for_a_person(
+        self, personas, schedule, bluesky, scripted
+    ) -> None:
+        scripted.fail_publish = ConnectorError("Text too long", permanent=True)
+        post = schedule([bluesky])
+        (publication,) = make_due(post)
+        run(publication)
+        post.refresh_from_db()
+        assert post.status == Post.Status.FAILED
+        variant = post.variants.get()
+        plan.variant_update(
+            actor=personas.cm,
+            variant=variant,
+            expected_version=post.version,
+            text="Kürzer",
+            link="",
+            language="de",
+        )
+        publication.refresh_from_db()
+        assert publication.state == P.FAILED  # still there to retry, with the shorter text
+
 
 class TestPublishing:
     def test_a_due_post_is_published_once_on_every_channel(
