@@ -117,6 +117,11 @@ def log(request: HttpRequest, org: str) -> HttpResponse:
 def retry(request: HttpRequest, org: str, publication_id: UUID) -> HttpResponse:
     member = membership_for(request.user, org, need=C.PUBLISH)
     publication = access_publication(member, publication_id)
+    if not has_channel_access(member, publication.channel, Access.PUBLISH):
+        messages.error(
+            request, _("You may not publish on %(channel)s.") % {"channel": publication.channel.name}
+        )
+        return _back(request, org)
     try:
         services.publication_retry(actor=member, publication=publication)
     except ValidationError as error:
