@@ -242,7 +242,9 @@ def test_publish_now_in_the_log(page: Page, live_url: str, personas, bluesky, sc
     open_log(page, live_url, personas)
     row_of(page, "Sommerfest").get_by_role("button", name="Jetzt veröffentlichen").click()
     expect(page.locator(".alert-success")).to_contain_text("Sommerfest", timeout=3000)
-    expect(row_of(page, "Sommerfest").locator("[data-state]:visible")).to_have_attribute("data-state", "published")
+    expect(row_of(page, "Sommerfest").locator("[data-state]:visible")).to_have_attribute(
+        "data-state", "published"
+    )
     assert state_of(publication) == P.PUBLISHED
 
 
