@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "onevoice.networks",
     "onevoice.planning",
     "onevoice.publishing",
+    "onevoice.strategy",
+    "onevoice.guidelines",
+    "onevoice.voice",
 ]
 
 MIDDLEWARE = [
