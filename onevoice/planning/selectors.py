@@ -256,10 +256,13 @@ def calendar_events(
     labels = {value: str(label) for value, label in Post.Status.choices}  # translate once, not per row
     closed = {Post.Status.PUBLISHED.value, Post.Status.WITHDRAWN.value}
     wall_clock = WallClock(timezone.get_current_timezone())
-    # Rows repeat a few combinations only: work each out once. The edit rule depends on the owner and
-    # the department; the channels shown on the combination of channel ids.
+    # Rows repeat a few combinations of owner, department, status, colour and channels: the part of the
+    # event they decide is built once per combination and copied into each row (a C-level dict merge).
+    # The props are flat: FullCalendar moves every non-standard one into `extendedProps` itself.
+    by_department, by_campaign = colour_by == "department", colour_by == "campaign"
     may_edit: dict[tuple[int, int], bool] = {}
     channel_lists: dict[str | None, list[dict[str, str]]] = {None: [], "": []}
+    shared: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     events: list[dict[str, Any]] = []
     append = events.append
@@ -275,44 +278,43 @@ def calendar_events(
         topic_id,
         ids,
     ) in posts:
-        key = (owner_id, department_id)
-        editable = may_edit.get(key)
-        if editable is None:
-            ref = _PostRef(org, owner_id, department_id)
-            editable = may_edit[key] = may_edit_post(member, ref)  # type: ignore[arg-type]
-        editable = editable and status not in closed
-        if colour_by == "department":
-            colour, text_colour = colour_pairs.get(department_id, no_colour)
-        else:
-            colour, text_colour = colour_pairs.get(
-                campaign_id if colour_by == "campaign" else topic_id, no_colour
-            )
-        shown = channel_lists.get(ids)
-        if shown is None:
-            shown = channel_lists[ids] = sorted(
-                (readable[i] for i in ids.split(",") if i in readable), key=_by_name
-            )
+        colour_key = department_id if by_department else campaign_id if by_campaign else topic_id
+        key = (owner_id, department_id, status, colour_key, ids)
+        base = shared.get(key)
+        if base is None:
+            editable = may_edit.get(key[:2])
+            if editable is None:
+                ref = _PostRef(org, owner_id, department_id)
+                editable = may_edit[key[:2]] = may_edit_post(member, ref)  # type: ignore[arg-type]
+            editable = editable and status not in closed
+            colour, text_colour = colour_pairs.get(colour_key, no_colour)
+            shown = channel_lists.get(ids)
+            if shown is None:
+                shown = channel_lists[ids] = sorted(
+                    (readable[i] for i in ids.split(",") if i in readable), key=_by_name
+                )
+            base = shared[key] = {
+                "color": colour,
+                "textColor": text_colour,
+                "editable": editable,
+                "mayEdit": editable,
+                "status": labels[status],
+                "statusCode": status,
+                "department": departments.get(department_id, ""),
+                "channels": shown,
+            }
         if len(public_id) == 32:
             public_id = (
                 f"{public_id[:8]}-{public_id[8:12]}-{public_id[12:16]}-{public_id[16:20]}-{public_id[20:]}"
             )
         append(
             {
+                **base,
                 "id": public_id,
                 "title": title,
                 "start": wall_clock(moment),
                 "url": url_of(public_id),
-                "color": colour,
-                "textColor": text_colour,
-                "editable": editable,
-                "extendedProps": {
-                    "status": labels[status],
-                    "statusCode": status,
-                    "department": departments.get(department_id, ""),
-                    "channels": shown,
-                    "version": version,
-                    "editable": editable,
-                },
+                "version": version,
             }
         )
     return events

@@ -189,7 +189,7 @@
       info.el.setAttribute("title", label);
       if (info.el.tagName === "A") info.el.setAttribute("aria-label", label);
       info.el.dataset.post = info.event.id;
-      info.el.dataset.editable = p.editable ? "1" : "0";
+      info.el.dataset.editable = p.mayEdit ? "1" : "0";
     },
     dateClick: canPlan && data.new
       ? (info) => {

@@ -133,18 +133,19 @@ class TestEvents:
         assert event["url"] == reverse("planning:post", args=[personas.organization.slug, draft.public_id])
         assert event["color"] == selectors.department_colour(personas.marketing.pk)
         assert event["editable"] is True
-        props = event["extendedProps"]
+        # Flat: FullCalendar moves every non-standard property into `extendedProps` itself.
+        props = event
         assert props["status"] == "Draft"
         assert props["statusCode"] == "draft"
         assert props["department"] == "Marketing"
         assert props["channels"] == [{"name": "Newsroom Marketing", "network": "newsroom"}]
         assert props["version"] == draft.version
-        assert props["editable"] is True
+        assert props["mayEdit"] is True
 
     def test_status_labels_follow_the_language(self, personas, draft) -> None:
         client = personas.client_for(personas.viewer, language="de")
         [event] = events(client, personas, month_around(draft.publish_at))
-        assert event["extendedProps"]["status"] == "Entwurf"
+        assert event["status"] == "Entwurf"
 
     @pytest.mark.parametrize("role", ROLES)
     def test_the_editable_flag_is_the_edit_rule_itself(self, personas, channels, role) -> None:
@@ -253,7 +254,7 @@ class TestEvents:
         )
         client = personas.client_for(personas.smm)
         [event] = events(client, personas, month_around(when) | {"channel": channels[0].public_id})
-        assert [c["name"] for c in event["extendedProps"]["channels"]] == [
+        assert [c["name"] for c in event["channels"]] == [
             "Newsroom Karriere",
             "Newsroom Marketing",
         ]
@@ -265,7 +266,7 @@ class TestEvents:
         )
         ChannelPermission.objects.create(channel=channels[1], membership=personas.viewer, access=Access.NONE)
         [event] = events(personas.client_for(personas.viewer), personas, month_around(when))
-        assert [c["name"] for c in event["extendedProps"]["channels"]] == ["Newsroom Marketing"]
+        assert [c["name"] for c in event["channels"]] == ["Newsroom Marketing"]
 
     @pytest.mark.parametrize("role", ROLES)
     def test_the_light_channel_list_follows_the_access_rule(self, personas, channels, role) -> None:
