@@ -205,6 +205,9 @@ def _back_to_review_if_needed(post: Post, actor: Membership, *, content_changed:
         before={"status": before},
         after={"status": post.status},
     )
+    from onevoice.voice import services as voice
+
+    voice.submission_record(actor=actor, post=post)
     _notify_step(post, actor)
 
 
@@ -501,8 +504,9 @@ def post_submit(*, actor: Membership, post: Post) -> Post:
     if post.status not in (S.IDEA, S.DRAFT, S.CHANGES_REQUESTED):
         raise InvalidTransition(_("Only an idea, a draft or a post with requested changes can be submitted."))
     from onevoice.planning.conflicts import blocking_conflicts
+    from onevoice.voice import services as voice
 
-    problems = variant_problems(post) + blocking_conflicts(post)
+    problems = variant_problems(post) + blocking_conflicts(post) + voice.submission_problems(post)
     if problems:
         raise ValidationError(problems)
     _refuse_past(post.publish_at)
@@ -518,9 +522,17 @@ def post_submit(*, actor: Membership, post: Post) -> Post:
         before={"status": before},
         after={"status": post.status, "round": post.review_round},
     )
+    voice.submission_record(actor=actor, post=post)
     _notify_step(post, actor)
     _finish_if_approved(post, actor)
     return post
+
+
+def extra_approval_pending(post: Post) -> str:
+    """Why this review round still needs the SMM's approval on top of the policy (a sensitive mention)."""
+    from onevoice.voice.selectors import pending_extra_approval
+
+    return pending_extra_approval(post) if post.status == S.IN_REVIEW else ""
 
 
 def may_decide(member: Membership, post: Post) -> ApprovalStep | bool | None:
@@ -533,6 +545,8 @@ def may_decide(member: Membership, post: Post) -> ApprovalStep | bool | None:
     step = current_step(post)
     if step is not None and member in eligible_approvers(step, post):
         return step
+    if step is None and member.role in (Role.SMM, Role.ADMIN) and extra_approval_pending(post):
+        return member.can(Capability.APPROVE)  # the extra approval a sensitive mention asks for
     for feedback in policy.steps.filter(kind=ApprovalStep.Kind.FEEDBACK):
         if member in eligible_approvers(feedback, post):
             return feedback
@@ -596,12 +610,31 @@ def _finish_if_approved(post: Post, actor: Membership) -> None:
     if policy is None or post.status != S.IN_REVIEW:
         return
     if current_step(post) is None:
-        _approve(post, actor)
+        if extra_approval_pending(post):
+            _notify_extra_approval(post, actor)
+        else:
+            _approve(post, actor)
     else:
         _notify_step(post, actor)
 
 
+def _notify_extra_approval(post: Post, actor: Membership) -> None:
+    notify(
+        _default_approvers(post),
+        Notification.Kind.REVIEW_NEEDED,
+        _("“%(title)s” mentions something sensitive and needs your approval too.") % {"title": post.title},
+        post_url(post),
+        exclude=actor,
+    )
+
+
 def _approve(post: Post, actor: Membership) -> None:
+    from onevoice.voice import services as voice
+
+    # Rules may have changed since submission: approval checks the voice again.
+    problems = voice.submission_problems(post)
+    if problems:
+        raise ValidationError(problems)
     post.status = S.SCHEDULED if post.publish_at else S.APPROVED
     post.save(update_fields=["status", "updated_at"])
     _sync_publications(post)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from onevoice.organization.access import (
     visible_channels,
 )
 from onevoice.organization.models import Membership
-from onevoice.organization.roles import Capability
+from onevoice.organization.roles import Capability, Role
 from onevoice.organization.shortcuts import render_for_member
 from onevoice.planning import services
 from onevoice.planning.forms import CommentForm, DecisionForm, PostForm, VariantForm
@@ -130,9 +131,12 @@ def post_edit(request: HttpRequest, org: str, post_id: UUID) -> HttpResponse:
     return render_for_member(request, member, "planning/post_form.html", {"form": form, "post": post}, status)
 
 
-def _variant_views(post: Post, member: Membership, forms: dict[int, VariantForm] | None = None) -> list[dict]:
+def _variant_views(
+    post: Post, member: Membership, forms: dict[int, VariantForm] | None = None, found: Sequence[Any] = ()
+) -> list[dict]:
     from onevoice.publishing import selectors as publishing
 
+    findings = {f.variant.pk: f for f in found}
     views = []
     publications = publishing.for_post(post.pk)
     publishable = {c.pk for c, level in visible_channels(member) if level == Access.PUBLISH}
@@ -154,6 +158,7 @@ def _variant_views(post: Post, member: Membership, forms: dict[int, VariantForm]
                 "over": length > connector.max_text_length,
                 "counting": connector.text_counting.value,
                 "url_length": connector.url_length,
+                "findings": findings.get(variant.pk),
                 "form": (forms or {}).get(variant.pk)
                 or VariantForm(
                     initial={
@@ -178,20 +183,27 @@ def _post_page(
     decision_form: DecisionForm | None = None,
     comment_form: CommentForm | None = None,
 ) -> HttpResponse:
+    from onevoice.voice import selectors as voice
+
     step = services.may_decide(member, post)
+    found = voice.findings_for_post(post)
+    open_for_submission = post.status in (Post.Status.DRAFT, Post.Status.IDEA, Post.Status.CHANGES_REQUESTED)
     context = {
         "post": post,
         "can_edit": may_edit_post(member, post) and post.is_editable,
-        "variants": _variant_views(post, member, variant_forms),
+        "variants": _variant_views(post, member, variant_forms, found),
         "history": services.post_history(post),
         "decide_step": step if step is not False else None,
         "may_decide": step is not False,
         "is_feedback_step": getattr(step, "kind", "") == "feedback",
         "decision_form": decision_form or DecisionForm(),
         "comment_form": comment_form or CommentForm(),
-        "problems": services.variant_problems(post)
-        if post.status in (Post.Status.DRAFT, Post.Status.IDEA, Post.Status.CHANGES_REQUESTED)
+        "problems": services.variant_problems(post) + voice.blocking_problems(post, found)
+        if open_for_submission
         else [],
+        "paid_partnership": voice.paid_partnership(post),
+        "extra_approval": services.extra_approval_pending(post),
+        "may_override": member.role in (Role.SMM, Role.ADMIN),
         "conflicts": _conflicts(post),
         "current_step": services.current_step(post),
         "decisions": post.decisions.filter(review_round=post.review_round).select_related(
