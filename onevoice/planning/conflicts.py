@@ -1,5 +1,6 @@
 """Conflicts in the plan, shown while planning: too close on a channel, too many per day or week, the same
-topic from two departments in one week, inside a blackout period, or a time already past.
+topic from two departments in one week, inside a blackout period, or a time already past; from the channel
+strategy, too few posts in one of the next weeks and, as a soft hint, a time outside the preferred times.
 
 Days and ISO weeks are those of the organisation's time zone: 23:30 and 00:30 local are different days,
 whatever UTC says. Withdrawn posts and unscheduled ideas never conflict; published posts still count as
@@ -12,11 +13,12 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,9 +30,14 @@ DEFAULT_MIN_GAP_MINUTES = 60
 DEFAULT_MIN_GAP = timedelta(minutes=DEFAULT_MIN_GAP_MINUTES)
 # The same tolerance the services use when they refuse a publish time in the past.
 PAST_GRACE = timedelta(minutes=1)
+# The strategy's minimum per week is checked for the current calendar week and the three after it.
+MIN_WEEKS_AHEAD = 4
+# A post this close to a preferred time (either side, same weekday) counts as at the preferred time.
+PREFERRED_TOLERANCE = timedelta(minutes=30)
 
 GAP, PER_DAY, PER_WEEK, TOPIC, BLACKOUT, PAST = "gap", "per_day", "per_week", "topic", "blackout", "past"
-WARNING, BLOCKING = "warning", "blocking"
+UNDER_MIN, OFF_TIME = "under_min", "off_time"
+HINT, WARNING, BLOCKING = "hint", "warning", "blocking"
 KIND_LABELS = {
     GAP: gettext_lazy("Too close"),
     PER_DAY: gettext_lazy("Too many that day"),
@@ -38,21 +45,24 @@ KIND_LABELS = {
     TOPIC: gettext_lazy("Same topic"),
     BLACKOUT: gettext_lazy("Blackout period"),
     PAST: gettext_lazy("Time passed"),
+    UNDER_MIN: gettext_lazy("Too few that week"),
+    OFF_TIME: gettext_lazy("Outside the preferred times"),
 }
 S = Post.Status
 
 
 @dataclass(frozen=True)
 class Conflict:
-    kind: str  # gap, per_day, per_week, topic, blackout, past
+    kind: str  # gap, per_day, per_week, topic, blackout, past, under_min, off_time
     message: str
     blocking: bool = False
     related: tuple[int, ...] = field(default=())  # ids of the other posts involved
     related_posts: tuple[tuple[UUID, str], ...] = field(default=())  # (public id, title), for links
+    soft: bool = False  # a hint: worth a look, fine if it is meant
 
     @property
     def severity(self) -> str:
-        return BLOCKING if self.blocking else WARNING
+        return BLOCKING if self.blocking else HINT if self.soft else WARNING
 
     @property
     def related_post_ids(self) -> tuple[int, ...]:
@@ -88,6 +98,23 @@ class ChannelRules:
     min_gap: timedelta = DEFAULT_MIN_GAP
     max_per_day: int | None = None
     max_per_week: int | None = None
+    # From the channel strategy: the fewest posts per ISO week, the preferred weekdays (Monday = 0) and times.
+    min_per_week: int | None = None
+    preferred_weekdays: frozenset[int] = frozenset()
+    preferred_times: tuple[time, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A calendar week in which a channel has fewer posts planned than its strategy's minimum."""
+
+    channel_id: int
+    channel: str
+    year: int
+    week: int
+    monday: date
+    planned: int
+    minimum: int
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,63 @@ class Blackout:
 
 def _flagged(post: Planned) -> bool:
     return post.status not in (S.PUBLISHED, S.WITHDRAWN)
+
+
+def _weeks_ahead(tz: zoneinfo.ZoneInfo, now: datetime, weeks: int) -> list[tuple[int, int, date]]:
+    """(ISO year, ISO week, Monday) of the current local week and the `weeks - 1` after it."""
+    monday = now.astimezone(tz).date()
+    monday -= timedelta(days=monday.weekday())
+    days = [monday + timedelta(weeks=i) for i in range(weeks)]
+    return [(d.isocalendar().year, d.isocalendar().week, d) for d in days]
+
+
+def find_shortfalls(
+    posts: Iterable[Planned],
+    rules: dict[int, ChannelRules],
+    *,
+    tz: zoneinfo.ZoneInfo,
+    now: datetime,
+    weeks: int = MIN_WEEKS_AHEAD,
+) -> list[Shortfall]:
+    """The weeks from this one on in which a channel with a minimum per week has fewer posts (published ones
+    count, withdrawn ones and ideas without a time do not), by week then channel name."""
+    ahead = _weeks_ahead(tz, now, weeks)
+    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    for post in posts:
+        if post.status == S.WITHDRAWN:
+            continue
+        iso = post.publish_at.astimezone(tz).isocalendar()
+        for channel_id in post.channel_ids:
+            counts[(channel_id, iso.year, iso.week)] += 1
+    short = [
+        Shortfall(
+            channel_id, rule.name, year, week, monday, counts[(channel_id, year, week)], rule.min_per_week
+        )
+        for channel_id, rule in rules.items()
+        if rule.min_per_week
+        for year, week, monday in ahead
+        if counts[(channel_id, year, week)] < rule.min_per_week
+    ]
+    return sorted(short, key=lambda s: (s.monday, s.channel, s.channel_id))
+
+
+def _at_preferred_time(rule: ChannelRules, local: datetime) -> bool:
+    if rule.preferred_weekdays and local.weekday() not in rule.preferred_weekdays:
+        return False
+    if not rule.preferred_times:
+        return True
+    minutes = local.hour * 60 + local.minute
+    tolerance = PREFERRED_TOLERANCE.total_seconds() // 60
+    return any(abs(minutes - (t.hour * 60 + t.minute)) <= tolerance for t in rule.preferred_times)
+
+
+def preferred_in_words(rule: ChannelRules) -> str:
+    """ "Mon, Wed at 09:00, 12:30" in the active language."""
+    days = ", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(rule.preferred_weekdays))
+    times = ", ".join(formats.time_format(t, "TIME_FORMAT") for t in rule.preferred_times)
+    if days and times:
+        return _("%(days)s at %(times)s") % {"days": days, "times": times}
+    return days or (_("at %(times)s") % {"times": times})
 
 
 def find_conflicts(
@@ -122,7 +206,12 @@ def find_conflicts(
         return formats.date_format(moment.astimezone(tz), "SHORT_DATETIME_FORMAT")
 
     def add(
-        post: Planned, kind: str, message: str, others: Iterable[Planned] = (), blocking: bool = False
+        post: Planned,
+        kind: str,
+        message: str,
+        others: Iterable[Planned] = (),
+        blocking: bool = False,
+        soft: bool = False,
     ) -> None:
         if _flagged(post):
             others = list(others)
@@ -133,6 +222,7 @@ def find_conflicts(
                     blocking,
                     tuple(o.pk for o in others),
                     tuple((o.public_id, o.title) for o in others if o.public_id),
+                    soft,
                 )
             )
 
@@ -214,6 +304,48 @@ def find_conflicts(
                             },
                             [p for p in group if p is not post],
                         )
+        # (f) a time outside the strategy's preferred weekdays and times: a hint, not a warning.
+        if rule.preferred_weekdays or rule.preferred_times:
+            for post in channel_posts:
+                local = post.publish_at.astimezone(tz)
+                if not _at_preferred_time(rule, local):
+                    add(
+                        post,
+                        OFF_TIME,
+                        _(
+                            "The strategy for %(channel)s prefers %(preferred)s; %(when)s is outside. Keep it "
+                            "if that is meant, or move it to a preferred time."
+                        )
+                        % {
+                            "channel": rule.name,
+                            "preferred": preferred_in_words(rule),
+                            "when": when(post.publish_at),
+                        },
+                        soft=True,
+                    )
+
+    # (g) fewer posts than the strategy's minimum, in this week and the next three: shown on the week's posts.
+    for shortfall in find_shortfalls(planned, rules, tz=tz, now=now):
+        in_week = [
+            p
+            for p in by_channel.get(shortfall.channel_id, [])
+            if (p.publish_at.astimezone(tz).isocalendar()[:2]) == (shortfall.year, shortfall.week)
+        ]
+        for post in in_week:
+            add(
+                post,
+                UNDER_MIN,
+                _(
+                    "%(channel)s has only %(count)s posts planned in calendar week %(week)s; its strategy asks "
+                    "for at least %(minimum)s. Plan more for that week."
+                )
+                % {
+                    "channel": shortfall.channel,
+                    "count": shortfall.planned,
+                    "week": shortfall.week,
+                    "minimum": shortfall.minimum,
+                },
+            )
 
     # (c) the same topic from two departments in one ISO week.
     by_topic_week: dict[tuple[int, int, int], list[Planned]] = defaultdict(list)
@@ -273,8 +405,8 @@ def find_conflicts(
                 % {"when": when(post.publish_at)},
                 blocking=True,
             )
-    # What blocks comes first: it is what the person must fix.
-    return {pk: sorted(conflicts, key=lambda c: not c.blocking) for pk, conflicts in found.items()}
+    # What blocks comes first: it is what the person must fix; hints come last.
+    return {pk: sorted(conflicts, key=lambda c: (not c.blocking, c.soft)) for pk, conflicts in found.items()}
 
 
 # ---- reading the plan ----------------------------------------------------------------------------------
@@ -289,13 +421,22 @@ def org_time_zone(organization: Organization) -> zoneinfo.ZoneInfo:
 
 def _channel_rules(organization_id: int) -> dict[int, ChannelRules]:
     rules = {}
-    for channel in Channel.objects.filter(organization_id=organization_id).select_related("planning_rules"):
+    channels = Channel.objects.filter(organization_id=organization_id).select_related(
+        "planning_rules", "strategy"
+    )
+    for channel in channels:
         row = getattr(channel, "planning_rules", None)
+        strategy = getattr(channel, "strategy", None)
         rules[channel.pk] = ChannelRules(
             name=channel.name,
             min_gap=timedelta(minutes=row.min_gap_minutes) if row else DEFAULT_MIN_GAP,
             max_per_day=row.max_per_day if row else None,
             max_per_week=row.max_per_week if row else None,
+            min_per_week=strategy.min_per_week if strategy else None,
+            preferred_weekdays=frozenset(strategy.preferred_weekdays) if strategy else frozenset(),
+            preferred_times=tuple(time.fromisoformat(t) for t in strategy.preferred_times)
+            if strategy
+            else (),
         )
     return rules
 
@@ -393,6 +534,17 @@ def conflicts_for(post: Post) -> list[Conflict]:
     planned = [p for p in planned if p.pk != post.pk] + [this]
     found = find_conflicts(planned, rules, blackouts, tz=org_time_zone(organization), now=timezone.now())
     return found.get(post.pk, [])
+
+
+def shortfalls_ahead(organization: Organization, *, weeks: int = MIN_WEEKS_AHEAD) -> list[Shortfall]:
+    """The weeks from this one on in which a channel has fewer posts planned than its strategy's minimum."""
+    now = timezone.now()
+    tz = org_time_zone(organization)
+    ahead = _weeks_ahead(tz, now, weeks)
+    start = datetime.combine(ahead[0][2], time(), tz)
+    end = datetime.combine(ahead[-1][2] + timedelta(days=7), time(), tz)
+    planned, rules, _blackouts = _load(organization, start, end)
+    return find_shortfalls(planned, rules, tz=tz, now=now, weeks=weeks)
 
 
 def blocking_conflicts(post: Post) -> list[str]:
