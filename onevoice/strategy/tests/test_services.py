@@ -19,14 +19,19 @@ pytestmark = pytest.mark.django_db
 
 def verbs(personas) -> list[str]:
     return list(
-        AuditEvent.objects.filter(organization=personas.organization).order_by("id").values_list("verb", flat=True)
+        AuditEvent.objects.filter(organization=personas.organization)
+        .order_by("id")
+        .values_list("verb", flat=True)
     )
 
 
 class TestTargetGroupSave:
     def test_it_creates_a_target_group_and_audits_it(self, personas) -> None:
         group = services.target_group_save(
-            actor=personas.smm, target_group=None, name=" Bestandskunden ", description="Kund*innen mit Vertrag"
+            actor=personas.smm,
+            target_group=None,
+            name=" Bestandskunden ",
+            description="Kund*innen mit Vertrag",
         )
         assert group.name == "Bestandskunden"
         assert "target_group.created" in verbs(personas)
@@ -139,7 +144,9 @@ class TestKpiTargetSave:
     def test_it_refuses_a_channel_of_another_organisation(self, personas, goal) -> None:
         from onevoice.networks import services as channel_services
 
-        foreign = channel_services.channel_create_newsroom(actor=personas.outsider, name="Fremd", department=None)
+        foreign = channel_services.channel_create_newsroom(
+            actor=personas.outsider, name="Fremd", department=None
+        )
         with pytest.raises(NotAllowed):
             self.save(personas, goal, channel=foreign)
 
@@ -217,6 +224,8 @@ class TestChannelStrategySave:
             )
 
     def test_it_refuses_a_target_group_of_another_organisation(self, personas, channel) -> None:
-        foreign = services.target_group_save(actor=personas.outsider, target_group=None, name="X", description="")
+        foreign = services.target_group_save(
+            actor=personas.outsider, target_group=None, name="X", description=""
+        )
         with pytest.raises(NotAllowed):
             self.save(personas, channel, target_groups=[foreign])
