@@ -92,7 +92,7 @@ class GuidelineRow:
 
 
 def guideline_rows(member: Membership) -> list[GuidelineRow]:
-    """The organisation's guidelines as this member sees them (drafts only for managers); four queries."""
+    """The organisation's guidelines as this member sees them (drafts only for managers); five queries."""
     guidelines = list(Guideline.objects.filter(organization_id=member.organization_id))
     versions = GuidelineVersion.objects.filter(guideline__in=guidelines).select_related("published_by__user")
     current: dict[int, GuidelineVersion] = {}
