@@ -90,6 +90,7 @@ class VariantFindings:
     variant: PostVariant
     text: str
     items: list[Shown] = field(default_factory=list)
+    rules: int = 0  # how many rules applied: none means there was nothing to check
 
     @property
     def blocking(self) -> list[Shown]:
@@ -127,7 +128,7 @@ def findings_for_variant(
         }
         for item in items:
             item.override = overrides.get(item.rule.pk)
-    return VariantFindings(variant, facts.text, items)
+    return VariantFindings(variant, facts.text, items, rules=len(applying))
 
 
 def findings_for_post(post: Post) -> list[VariantFindings]:
