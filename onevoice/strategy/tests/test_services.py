@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -112,7 +113,7 @@ class TestGoalSave:
 
 class TestKpiTargetSave:
     def save(self, personas, goal, **changes):
-        fields = {
+        fields: dict[str, Any] = {
             "metric": "posts_published",
             "comparison": "gte",
             "target_value": Decimal("8"),
@@ -167,7 +168,7 @@ class TestKpiTargetSave:
 
 class TestChannelStrategySave:
     def save(self, personas, channel, **changes):
-        fields = {
+        fields: dict[str, Any] = {
             "purpose": "Pressemitteilungen und Neuigkeiten",
             "target_groups": [],
             "min_per_week": 2,
