@@ -175,7 +175,7 @@ class RuleForm(Form):
         params: dict[str, Any] = {}
         for name in self.param_names:
             value = data.get(f"p_{name}")
-            if isinstance(self.fields[f"p_{name}"], LinesField):
+            if isinstance(self.fields[f"p_{name}"], LinesField) and not isinstance(value, dict):
                 value = _lines(value or "")
             params[name] = value
         if self.kind == RuleKind.FORBIDDEN_TERMS and not params.get("exceptions"):

@@ -286,7 +286,7 @@ def impressum(request: HttpRequest, org: str, channel_id: UUID) -> HttpResponse:
                 actor=member, channel=channel, url=form.cleaned_data["impressum_url"]
             )
         except ValidationError as error:
-            form.add_error("impressum_url" if hasattr(error, "error_dict") else None, error)
+            form.add_error(None, error)
         else:
             messages.success(
                 request, _("The Impressum of %(channel)s was saved.") % {"channel": channel.name}
