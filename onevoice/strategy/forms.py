@@ -37,7 +37,10 @@ class GoalForm(Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     department = forms.ModelChoiceField(
-        label=_("Owning department"), required=False, queryset=Department.objects.none()
+        label=_("Owning department"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("no department (the whole organisation)"),
     )
     period_kind = forms.ChoiceField(
         label=_("Period"), choices=Goal.Period.choices, initial=Goal.Period.QUARTER
