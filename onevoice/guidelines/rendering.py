@@ -46,6 +46,10 @@ CLASSES = {
     "table": {"class": "table table-sm table-bordered"},
     "blockquote": {"class": "border-start border-4 ps-3 ov-muted"},
     "pre": {"class": "bg-light border rounded p-2"},
+    # Sized below the page title (1.5rem), whatever level the text used.
+    "h2": {"class": "h4"},
+    "h3": {"class": "h5"},
+    **{f"h{n}": {"class": "h6"} for n in (4, 5, 6)},
 }
 
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(["table", "strikethrough"])

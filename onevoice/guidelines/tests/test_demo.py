@@ -30,7 +30,7 @@ class TestBuild:
             "Umgang mit Kritik",
             "Krisenfall",
         ):
-            assert f">{heading}</h2>" in html, heading
+            assert f'">{heading}</h2>' in html, heading
         assert "Muster GmbH" in current.body
         assert "Krisenfall" in current.change_note
         assert Guideline.objects.filter(title=demo.NETIQUETTE).exists()

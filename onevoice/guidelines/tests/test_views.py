@@ -135,7 +135,7 @@ class TestGuidelineNew:
             url(personas, "new"), {"title": "T", "body": HOSTILE, "preview": "1"}
         )
         page = text(response)
-        assert "<h2>Ton</h2>" in page
+        assert '<h2 class="h4">Ton</h2>' in page
         assert "<script>alert" not in page
         assert not Guideline.objects.exists()
 
@@ -147,7 +147,7 @@ class TestPreview:
         )
         page = text(response)
         assert response.status_code == 200
-        assert "<h2>Ton</h2>" in page
+        assert '<h2 class="h4">Ton</h2>' in page
         assert "<script" not in page
         assert "onerror" not in page
         assert 'href="javascript' not in page
@@ -245,7 +245,7 @@ class TestGuidelineDetail:
         page = text(
             personas.client_for(personas.viewer).get(url(personas, "detail", published.guideline.public_id))
         )
-        assert "<h2>Ton</h2>" in page
+        assert '<h2 class="h4">Ton</h2>' in page
         assert "I have read it" in page
         assert "Version 1, published on" in page
         assert "Write a new version" not in page
