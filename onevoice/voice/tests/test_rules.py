@@ -28,7 +28,7 @@ def events(verb: str) -> list[AuditEvent]:
 
 
 class TestRuleCreate:
-    def test_the_smm_adds_a_rule_and_it_is_audited(self, personas, voice_checker) -> None:
+    def test_the_smm_adds_a_rule_and_it_is_audited(self, personas) -> None:
         rule = services.rule_create(
             actor=personas.smm,
             name="Keine Schnäppchen",
@@ -42,14 +42,14 @@ class TestRuleCreate:
         assert event.after["params"] == TERMS
         assert event.after["scope"] == "organization"
 
-    def test_a_community_manager_may_not_add_rules(self, personas, voice_checker) -> None:
+    def test_a_community_manager_may_not_add_rules(self, personas) -> None:
         with pytest.raises(NotAllowed):
             services.rule_create(
                 actor=personas.cm, name="X", kind="forbidden_terms", severity="block", params=TERMS
             )
         assert not VoiceRule.objects.exists()
 
-    def test_an_empty_term_list_is_refused_with_the_reason(self, personas, voice_checker) -> None:
+    def test_an_empty_term_list_is_refused_with_the_reason(self, personas) -> None:
         with pytest.raises(ValidationError) as caught:
             services.rule_create(
                 actor=personas.smm,
@@ -61,13 +61,11 @@ class TestRuleCreate:
         assert caught.value.messages
         assert not VoiceRule.objects.exists()
 
-    def test_an_unknown_kind_is_refused(self, personas, voice_checker) -> None:
+    def test_an_unknown_kind_is_refused(self, personas) -> None:
         with pytest.raises(ValidationError, match="kinds of rule"):
             services.rule_create(actor=personas.smm, name="X", kind="horoscope", severity="block", params={})
 
-    def test_a_rule_for_a_department_of_another_organisation_is_refused(
-        self, personas, voice_checker
-    ) -> None:
+    def test_a_rule_for_a_department_of_another_organisation_is_refused(self, personas) -> None:
         foreign = personas.outsider.organization.departments.first()
         with pytest.raises(NotAllowed):
             services.rule_create(
@@ -79,7 +77,7 @@ class TestRuleCreate:
                 department=foreign,
             )
 
-    def test_a_rule_has_at_most_one_scope(self, personas, channels, voice_checker) -> None:
+    def test_a_rule_has_at_most_one_scope(self, personas, channels) -> None:
         with pytest.raises(ValidationError, match="one department, channel or campaign"):
             services.rule_create(
                 actor=personas.smm,
@@ -121,7 +119,7 @@ class TestRuleUpdateAndDelete:
 
 class TestRulesFor:
     def test_it_takes_the_organisation_the_department_the_channel_and_the_campaign(
-        self, personas, channels, draft, voice_checker
+        self, personas, channels, draft
     ) -> None:
         campaign = Campaign.objects.create(
             organization=personas.organization,
@@ -208,9 +206,7 @@ class TestHighlight:
 
 
 class TestPostsBlockedBy:
-    def test_it_counts_the_posts_under_way_that_the_rule_would_block(
-        self, personas, channels, voice_checker
-    ) -> None:
+    def test_it_counts_the_posts_under_way_that_the_rule_would_block(self, personas, channels) -> None:
         def post(title: str, text: str, status: str) -> Post:
             created = planning.post_create(
                 actor=personas.smm,
@@ -232,7 +228,7 @@ class TestPostsBlockedBy:
         assert {p.pk for p in blocked} == {scheduled.pk, in_review.pk}
         assert selectors.posts_blocked_by(personas.organization.pk, rule, {"department": personas.hr}) == []
 
-    def test_a_warning_blocks_nothing(self, personas, draft, voice_checker) -> None:
+    def test_a_warning_blocks_nothing(self, personas, draft) -> None:
         rule = VoiceRule(name="Neu", kind="forbidden_terms", severity="warn", params=TERMS).as_rule()
         assert selectors.posts_blocked_by(personas.organization.pk, rule, {}) == []
 
@@ -273,7 +269,7 @@ class TestFindingOverride:
                 actor=personas.smm, post=draft, variant=draft.variants.get(), rule=forbidden, reason="  "
             )
 
-    def test_a_warning_needs_no_override(self, personas, draft, voice_checker) -> None:
+    def test_a_warning_needs_no_override(self, personas, draft) -> None:
         rule = make_rule(personas, severity="warn")
         with pytest.raises(ValidationError, match="warning never stops"):
             services.finding_override(
@@ -379,3 +375,17 @@ class TestWeeklyReport:
         rows = {r["topic"].name: r for r in selectors.weekly_report(personas.organization.pk).topics}
         assert rows["Karriere"] == {"topic": job, "count": 1, "even": 0.5, "share": 100}
         assert rows["Produkt"]["count"] == 0
+
+
+class TestDemo:
+    def test_it_builds_the_german_rule_set_once(self, personas, draft) -> None:
+        from onevoice.voice import demo
+
+        set_text(draft, "Die Wettbewerber Logistik AG ist langsamer.")
+        Post.objects.filter(pk=draft.pk).update(status=Post.Status.SCHEDULED)
+        first = demo.build(personas.organization, personas.smm)
+        again = demo.build(personas.organization, personas.smm)
+        assert [r.pk for r in first] == [r.pk for r in again]
+        assert VoiceRule.objects.filter(organization=personas.organization).count() == len(demo.RULES)
+        assert VoiceRule.objects.get(name="Sie-Form").severity == "block"
+        assert VoiceFinding.objects.filter(post=draft, kind="sensitive").count() == 1

@@ -37,7 +37,7 @@ class TestSubmission:
         draft.refresh_from_db()
         assert draft.status == S.DRAFT
 
-    def test_a_warning_does_not_stop_submission(self, personas, draft, voice_checker) -> None:
+    def test_a_warning_does_not_stop_submission(self, personas, draft) -> None:
         make_rule(personas, severity="warn")
         set_text(draft, "Das Schnäppchen des Jahres")
         planning.post_submit(actor=personas.cm, post=draft)
@@ -51,13 +51,13 @@ class TestSubmission:
         planning.post_submit(actor=personas.cm, post=draft)
         assert draft.status == S.IN_REVIEW
 
-    def test_a_rule_of_another_department_does_not_stop_it(self, personas, draft, voice_checker) -> None:
+    def test_a_rule_of_another_department_does_not_stop_it(self, personas, draft) -> None:
         make_rule(personas, department=personas.hr)
         set_text(draft, "Das Schnäppchen des Jahres")
         planning.post_submit(actor=personas.cm, post=draft)
         assert draft.status == S.IN_REVIEW
 
-    def test_the_findings_are_recorded_for_the_voice_report(self, personas, draft, voice_checker) -> None:
+    def test_the_findings_are_recorded_for_the_voice_report(self, personas, draft) -> None:
         rule = make_rule(personas, severity="warn")
         set_text(draft, "Schnäppchen")
         planning.post_submit(actor=personas.cm, post=draft)
@@ -70,7 +70,7 @@ class TestSubmission:
 
 
 class TestApprovalRecheck:
-    def test_a_rule_added_after_submission_stops_the_approval(self, personas, draft, voice_checker) -> None:
+    def test_a_rule_added_after_submission_stops_the_approval(self, personas, draft) -> None:
         set_text(draft, "Das Schnäppchen des Jahres")
         planning.post_submit(actor=personas.cm, post=draft)
         make_rule(personas)
@@ -82,9 +82,7 @@ class TestApprovalRecheck:
 
 
 class TestExtraApproval:
-    def test_a_sensitive_mention_asks_for_the_smms_approval_after_the_policy(
-        self, personas, draft, voice_checker
-    ) -> None:
+    def test_a_sensitive_mention_asks_for_the_smms_approval_after_the_policy(self, personas, draft) -> None:
         reviewer_policy(personas)
         make_rule(personas, RuleKind.SENSITIVE)
         set_text(draft, "Anders als die Logistik AG liefern wir morgen.")
@@ -106,9 +104,7 @@ class TestExtraApproval:
         draft.refresh_from_db()
         assert draft.status == S.SCHEDULED
 
-    def test_without_a_sensitive_mention_the_policy_alone_decides(
-        self, personas, draft, voice_checker
-    ) -> None:
+    def test_without_a_sensitive_mention_the_policy_alone_decides(self, personas, draft) -> None:
         reviewer_policy(personas)
         make_rule(personas, RuleKind.SENSITIVE)
         planning.post_submit(actor=personas.cm, post=draft)
@@ -117,9 +113,7 @@ class TestExtraApproval:
         assert draft.status == S.SCHEDULED
         assert not ExtraApproval.objects.exists()
 
-    def test_without_a_policy_the_smms_approval_is_the_extra_one(
-        self, personas, draft, voice_checker
-    ) -> None:
+    def test_without_a_policy_the_smms_approval_is_the_extra_one(self, personas, draft) -> None:
         make_rule(personas, RuleKind.SENSITIVE)
         set_text(draft, "Die Logistik AG ist langsamer.")
         planning.post_submit(actor=personas.cm, post=draft)
@@ -127,7 +121,7 @@ class TestExtraApproval:
         draft.refresh_from_db()
         assert draft.status == S.SCHEDULED
 
-    def test_a_new_round_asks_again(self, personas, draft, voice_checker) -> None:
+    def test_a_new_round_asks_again(self, personas, draft) -> None:
         make_rule(personas, RuleKind.SENSITIVE)
         set_text(draft, "Die Logistik AG ist langsamer.")
         planning.post_submit(actor=personas.cm, post=draft)

@@ -49,7 +49,7 @@ class TestRulesPage:
     def test_another_organisation_gets_404(self, personas, forbidden) -> None:
         assert personas.client_for(personas.outsider).get(url(personas, "rules")).status_code == 404
 
-    def test_a_rule_name_is_escaped(self, personas, voice_checker) -> None:
+    def test_a_rule_name_is_escaped(self, personas) -> None:
         make_rule(personas, name="<script>alert(1)</script>")
         html = personas.client_for(personas.cm).get(url(personas, "rules")).content.decode()
         assert "<script>alert(1)" not in html
@@ -57,7 +57,7 @@ class TestRulesPage:
 
 
 class TestRuleNew:
-    def test_the_smm_adds_a_forbidden_terms_rule_one_term_per_line(self, personas, voice_checker) -> None:
+    def test_the_smm_adds_a_forbidden_terms_rule_one_term_per_line(self, personas) -> None:
         response = personas.client_for(personas.smm).post(
             url(personas, "rule-new", "forbidden_terms"), rule_data()
         )
@@ -66,7 +66,7 @@ class TestRuleNew:
         assert rule.params == {"terms": ["Schnäppchen", "Ramsch"], "exceptions": []}
         assert rule.severity == "block"
 
-    def test_replacements_are_written_one_per_line_with_an_arrow(self, personas, voice_checker) -> None:
+    def test_replacements_are_written_one_per_line_with_an_arrow(self, personas) -> None:
         data = {"name": "Gendern", "severity": "warn", "scope": f"department:{personas.hr.public_id}"}
         data["p_replacements"] = "Kunden => Kund*innen\nOne Voice=>OneVoice"
         response = personas.client_for(personas.smm).post(url(personas, "rule-new", "preferred_terms"), data)
@@ -75,14 +75,14 @@ class TestRuleNew:
         assert rule.params == {"replacements": {"Kunden": "Kund*innen", "One Voice": "OneVoice"}}
         assert rule.department == personas.hr
 
-    def test_a_replacement_without_an_arrow_is_refused(self, personas, voice_checker) -> None:
+    def test_a_replacement_without_an_arrow_is_refused(self, personas) -> None:
         data = {"name": "Gendern", "severity": "warn", "scope": "", "p_replacements": "Kunden Kund*innen"}
         response = personas.client_for(personas.smm).post(url(personas, "rule-new", "preferred_terms"), data)
         assert response.status_code == 400
         assert "found =&gt; preferred" in response.content.decode()
         assert not VoiceRule.objects.exists()
 
-    def test_an_empty_term_list_is_refused_with_the_checkers_reason(self, personas, voice_checker) -> None:
+    def test_an_empty_term_list_is_refused_with_the_checkers_reason(self, personas) -> None:
         response = personas.client_for(personas.smm).post(
             url(personas, "rule-new", "forbidden_terms"), rule_data(p_terms="  \n ")
         )
@@ -90,7 +90,7 @@ class TestRuleNew:
         assert response.context["form"].non_field_errors()
         assert not VoiceRule.objects.exists()
 
-    def test_a_scope_of_another_organisation_is_refused(self, personas, voice_checker) -> None:
+    def test_a_scope_of_another_organisation_is_refused(self, personas) -> None:
         foreign = personas.outsider.organization.departments.get()
         response = personas.client_for(personas.smm).post(
             url(personas, "rule-new", "forbidden_terms"), rule_data(scope=f"department:{foreign.public_id}")
@@ -103,13 +103,13 @@ class TestRuleNew:
             personas.client_for(personas.smm).get(url(personas, "rule-new", "horoscope")).status_code == 404
         )
 
-    def test_a_community_manager_gets_404(self, personas, voice_checker) -> None:
+    def test_a_community_manager_gets_404(self, personas) -> None:
         client = personas.client_for(personas.cm)
         assert client.get(url(personas, "rule-new", "forbidden_terms")).status_code == 404
         assert client.post(url(personas, "rule-new", "forbidden_terms"), rule_data()).status_code == 404
         assert not VoiceRule.objects.exists()
 
-    def test_another_organisation_gets_404(self, personas, voice_checker) -> None:
+    def test_another_organisation_gets_404(self, personas) -> None:
         client = personas.client_for(personas.outsider)
         assert client.post(url(personas, "rule-new", "forbidden_terms"), rule_data()).status_code == 404
 
@@ -121,7 +121,7 @@ class TestRuleNew:
 
 class TestRulePreview:
     @pytest.fixture
-    def scheduled(self, personas, channels, voice_checker) -> Post:
+    def scheduled(self, personas, channels) -> Post:
         post = planning.post_create(
             actor=personas.cm,
             title="Sommeraktion",
@@ -384,7 +384,7 @@ class TestImpressumView:
 
 
 class TestReportView:
-    def test_the_smm_sees_the_weekly_report(self, personas, draft, voice_checker) -> None:
+    def test_the_smm_sees_the_weekly_report(self, personas, draft) -> None:
         make_rule(personas, severity="warn")
         set_text(draft, "Schnäppchen")
         planning.post_submit(actor=personas.cm, post=draft)
@@ -423,7 +423,7 @@ class TestPostPage:
         draft.refresh_from_db()
         assert draft.status == Post.Status.DRAFT
 
-    def test_a_sensitive_mention_shows_the_extra_approval(self, personas, draft, voice_checker) -> None:
+    def test_a_sensitive_mention_shows_the_extra_approval(self, personas, draft) -> None:
         make_rule(personas, RuleKind.SENSITIVE)
         set_text(draft, "Die Logistik AG")
         planning.post_submit(actor=personas.cm, post=draft)
