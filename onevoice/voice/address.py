@@ -216,7 +216,6 @@ _IMPERATIVES: dict[str, tuple[str, bool]] = {
     "klick": ("klicken", True),
     "klicke": ("klicken", False),
     "komm": ("kommen", False),
-    "komme": ("kommen", True),
     "hol": ("holen", False),
     "hole": ("holen", False),
     "sichere": ("sichern", True),
@@ -333,11 +332,12 @@ _IMPERATIVES: dict[str, tuple[str, bool]] = {
 # Words after an ambiguous imperative that make it one ("Folge uns", "Frag mal", "Schau vorbei").
 _IMPERATIVE_CUES = {
     "dich", "dir", "uns", "mal", "doch", "jetzt", "gleich", "hier", "einfach", "gern", "gerne", "vorbei",
-    "rein", "mit", "los", "noch", "schnell", "heute", "ab", "an", "auf", "zu", "nach", "rum", "herein",
-    "dabei", "euch", "bescheid", "es", "bei", "den", "die", "das", "deine", "dein", "deinen", "deinem",
-    "deiner", "eure", "euren", "euer", "unseren", "unsere", "unser", "unserem", "ihn", "sie", "nicht", "nie",
-    "bitte", "unbedingt", "sofort", "direkt", "vor", "aus", "ein", "weiter", "zurück",
+    "rein", "los", "noch", "schnell", "heute", "herein", "dabei", "euch", "bescheid", "es", "den", "die",
+    "das", "deine", "dein", "deinen", "deinem", "deiner", "eure", "euren", "euer", "unseren", "unsere",
+    "unser", "unserem", "ihn", "nicht", "nie", "bitte", "unbedingt", "sofort", "direkt", "weiter", "zurück",
 }  # fmt: skip
+# Separable particles: a cue only when they end the sentence ("Mach mit!", but "Kauf auf Rechnung").
+_PARTICLES = {"ab", "an", "auf", "zu", "nach", "mit", "bei", "aus", "vor", "ein", "rum", "um", "weg"}
 # Words that may stand before an imperative inside its sentence ("Bitte melde dich", "… und hol dir …").
 _BEFORE_IMPERATIVE = {
     "bitte",
@@ -405,6 +405,8 @@ _IRREGULAR_IMPERATIVES = {
     "lassen": "Lass",
     "tun": "Tu",
 }
+# "Sichern Sie sich …" → "Sichere dir …", not "dich"
+_DATIVE_REFLEXIVE = {"sichern", "holen", "gönnen", "merken", "ansehen", "anschauen", "nehmen", "wünschen"}
 _DATIVE_PREPOSITIONS = {"mit", "bei", "von", "zu", "aus", "nach", "seit", "gegenüber"}
 _ACCUSATIVE_PREPOSITIONS = {"auf", "für", "um", "ohne", "gegen", "durch", "an", "über"}
 
@@ -438,6 +440,19 @@ def _is_plural_verb(token: _Token | None) -> bool:
     return token.lower in _DU_VERBS or token.lower in _PLURAL_VERBS
 
 
+def _starts_noun(token: _Token | None, following: _Token | None) -> bool:
+    """A noun after "ihr", or an adjective and a noun, make it a possessive ("kommt ihr (neues) Buch")."""
+    if token is None:
+        return False
+    if token.text[:1].isupper():
+        return True
+    return (
+        token.lower.endswith(("es", "er", "en", "e", "em"))
+        and following is not None
+        and following.text[:1].isupper()
+    )
+
+
 def _looks_like_verb(token: _Token | None) -> bool:
     """A lowercase word ending in -t right after "Ihr" is a verb ("Ihr bestellt"); an adjective would end in -es/-er."""
     return (
@@ -463,7 +478,8 @@ def _du_suggestion(words: list[_Token], kinds: list[str]) -> str:
     for token, kind in zip(words, kinds, strict=True):
         lower = token.lower
         if kind == "imperative":
-            out.append(_IMPERATIVES[lower][0] + " Sie")
+            entry = _IMPERATIVES.get(lower) or _IMPERATIVES[lower.removesuffix("'s").removesuffix("’s")]
+            out.append(entry[0] + " Sie" + (" es" if lower.endswith(("'s", "’s")) else ""))
             after_imperative = True
             continue
         if kind == "plural_imperative":
@@ -522,7 +538,7 @@ def _sie_suggestion(words: list[_Token], kinds: list[str], question: bool, previ
             else:
                 out.append("du")
         elif lower == "sich" and i > 0:
-            out.append("dich")
+            out.append("dir" if words[i - 2].lower in _DATIVE_REFLEXIVE else "dich")
         elif lower == "ihnen":
             out.append("dir")
         elif lower in _FORMAL_POSSESSIVES:
@@ -555,6 +571,9 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
         lower = token.lower
         word = token.text
         if lower in _DU_PRONOUNS:
+            before = prev(i)
+            if word == "Du" and before is not None and before.lower in _ARTICLES:
+                continue
             if word.isupper() and lower != "du":
                 continue  # "DIR" or "EURE" in capitals are more likely acronyms than address
             mark(i, "du", "pronoun")
@@ -567,14 +586,15 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
             if (
                 _is_plural_verb(after)
                 or (after is not None and after.lower == "alle")
-                or (before is not None and before.initial and _is_plural_verb(before))
+                or (before is not None and before.lower in _DU_VERBS)
+                or (before is not None and _is_plural_verb(before) and not _starts_noun(after, nxt(i + 1)))
                 or (before is not None and before.lower in _SUBORDINATORS and word.islower())
                 or (token.initial and _looks_like_verb(after))
             ):
                 mark(i, "du", "pronoun")
                 if after is not None and (after.lower in _PLURAL_VERBS or _looks_like_verb(after)):
                     mark(i + 1, "du", "verb")
-                if before is not None and before.initial and before.lower in _PLURAL_VERBS:
+                if before is not None and (before.lower in _PLURAL_VERBS or before.lower in _DU_VERBS):
                     mark(i - 1, "du", "verb")
             elif word == "Ihr":
                 if token.initial:
@@ -588,12 +608,14 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
                 mark(i, "sie", "pronoun")
         elif word == "Sie":
             before = prev(i)
+            if before is not None and before.lower in _ARTICLES:
+                continue  # "das Sie" is the word, not the reader
             if token.initial:
                 ambiguous.append(i)
                 continue
             mark(i, "sie", "pronoun")
             # verb-first: "Haben Sie …?", "Kommen Sie vorbei", "Bitte melden Sie sich"
-            if before is not None and before.lower.endswith("n") and forms[i - 1] is None:
+            if before is not None and _formal_verb(before) and forms[i - 1] is None:
                 first = before.initial or (
                     i >= 2 and tokens[i - 2].lower == "bitte" and tokens[i - 2].sentence == token.sentence
                 )
@@ -606,8 +628,11 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
             mark(i, "du", "imperative")
         elif lower in _PLURAL_IMPERATIVES and token.initial:
             after = nxt(i)
+            ends = i + 2 >= n or tokens[i + 2].sentence != token.sentence
             if (after is None and _ends_with_exclamation(text, token)) or (
-                after is not None and after.lower in _IMPERATIVE_CUES and after.text.islower()
+                after is not None
+                and after.text.islower()
+                and (after.lower in _IMPERATIVE_CUES or (after.lower in _PARTICLES and ends))
             ):
                 mark(i, "du", "plural_imperative")
 
@@ -626,14 +651,26 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
     return _join(text, tokens, forms, kinds)
 
 
+def _formal_verb(token: _Token) -> bool:
+    """Whether the word before "Sie" at the start of a sentence is its verb ("Haben Sie", "Sind Sie")."""
+    lower = token.lower
+    if lower in _SUBORDINATORS or lower in _NOT_FORMAL_VERBS:
+        return False
+    return lower == "sind" or (len(lower) > 3 and lower.endswith(("en", "ern", "eln")))
+
+
+_NOT_FORMAL_VERBS = {"neben", "zwischen", "unten", "oben", "hinten", "vorn", "gegen", "wegen", "unseren"}
+
+
 def _ends_with_exclamation(text: str, token: _Token) -> bool:
     return text[token.end : token.end + 3].lstrip().startswith("!")
 
 
 def _is_imperative(tokens: list[_Token], i: int, before: _Token | None, after: _Token | None) -> bool:
     token = tokens[i]
-    base = token.lower
-    entry = _IMPERATIVES.get(base)
+    entry = _IMPERATIVES.get(token.lower) or _IMPERATIVES.get(
+        token.lower.removesuffix("'s").removesuffix("’s")
+    )
     if entry is None:
         return False
     if token.initial:
@@ -644,7 +681,11 @@ def _is_imperative(tokens: list[_Token], i: int, before: _Token | None, after: _
     if after is not None and after.lower in {"sie", "ich", "mich", "mir", "wir", "man", "er"}:
         return False
     if entry[1]:  # also a noun or an adjective: only with a cue after it
-        return after is not None and after.text.islower() and after.lower in _IMPERATIVE_CUES
+        if after is None or not after.text.islower():
+            return False
+        if after.lower in _PARTICLES:
+            return i + 2 >= len(tokens) or tokens[i + 2].sentence != token.sentence
+        return after.lower in _IMPERATIVE_CUES
     return after is None or after.text.islower() or after.lower in {"dich", "dir", "deine", "dein"}
 
 
@@ -659,6 +700,7 @@ def _has_antecedent(tokens: list[_Token], i: int) -> bool:
     )
 
 
+_ARTICLES = {"das", "dem", "beim", "vom", "ans", "ins", "zum", "ein", "einem"}
 _FORMAL_WORDS = {"Sie", "Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres"}
 
 

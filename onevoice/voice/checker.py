@@ -379,7 +379,7 @@ def _check_preferred(facts: VariantFacts, rule: Rule) -> list[Finding]:
 def _markers(markers: tuple[str, ...]) -> regex.Pattern[str]:
     """The markers as whole words ("Anzeige", "#Anzeige"), so "anzeigen" or "Werbungskosten" don't count."""
     words = "|".join(regex.escape(m.strip()) for m in markers if m.strip())
-    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{words})(?![\p{{L}}\p{{N}}])", regex.IGNORECASE)
+    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])#?(?:{words})(?![\p{{L}}\p{{N}}])", regex.IGNORECASE)
 
 
 def _check_disclosure(facts: VariantFacts, rule: Rule) -> list[Finding]:
