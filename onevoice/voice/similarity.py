@@ -28,27 +28,30 @@ Score
     not list a post: campaigns are meant to be told by several departments.
 
 Speed and the cache (target: ≤ 50 ms median together with the voice checker, for 5,000 posts)
-    Fitting the vectoriser costs about 0.4 ms per post (≈ 2 s for 5,000), a query about 1–3 ms. So each
-    process keeps, per organisation (by its public id, in a thread-safe LRU of `CACHE_SIZE` entries),
-    the fitted vectoriser and the vectors of all its posts, each vector stamped with its post's
-    `updated_at`. A query then does:
+    Turning a post into its vector costs about 1 ms (the character n-grams of ~1,500 characters); the
+    search itself a few. So each process keeps, per organisation (by its public id, in a thread-safe LRU
+    of `CACHE_SIZE` entries), a vectoriser fitted on the `FIT_SAMPLE` most recently edited posts and the
+    vectors of the posts seen so far, each stamped with its post's `updated_at`. A query does:
 
     1. one indexed query for the candidates in the time window (organisation, publish_at), which brings
        their current department, topic, campaign, time and `updated_at` — so times, statuses and
        departments are always fresh, never cached;
-    2. a vector per candidate from the cache; a candidate whose `updated_at` differs (every edit of a
-       post or a variant bumps it through the versioned save) or that is new is re-read and
-       re-transformed alone (two small queries);
+    2. a vector per candidate from the cache; a candidate that is new to the cache or whose `updated_at`
+       differs (every edit of a post or a variant bumps it through the versioned save) is read and
+       transformed with the others of its kind (two small queries);
     3. one dot product of the query vector with the candidates' rows, and one query for the ≤ `limit`
        posts shown.
 
     Deliberately not a fingerprint of the whole organisation (count + max(updated_at)) that refits on
-    every change: in a busy organisation every edit anywhere would cost the next person a 2-second
-    refit. The vocabulary and IDF weights of a fit stay good while the corpus drifts (new words are
-    still covered by their n-grams), so the whole organisation is refitted only once more than a
-    quarter of its posts (at least `REFIT_AFTER_MIN`) were re-transformed since the fit. Deleted posts
-    leave orphan rows until then; they are never candidates, so they never show. The first query of an
-    organisation in a process pays the fit once (see bench/bench_voice_similarity.py for the figures).
+    every change: fitting 5,000 posts takes seconds, and in a busy organisation every edit anywhere would
+    cost the next person a refit; the fingerprint query itself scans all posts each time. The vocabulary
+    and IDF weights of a fit stay good while the plan drifts (new words are still covered by their
+    n-grams), so the organisation is refitted only when more than a quarter of the sample (at least
+    `REFIT_AFTER_MIN` posts) was edited or created since. Vectors are made when first needed, so the
+    first query of an organisation costs the fit of the sample plus its candidates (about 1 s), and
+    memory grows with the posts actually compared, not with the whole archive. Deleted posts leave
+    orphan rows until the next fit; they are never candidates, so they never show. Figures:
+    bench/bench_voice_similarity.py.
 """
 
 from __future__ import annotations
@@ -80,8 +83,10 @@ CAMPAIGN_BONUS = 0.15
 VERY_SIMILAR_FROM = 0.6
 MAX_CHARS = 6000  # per post; enough to tell the story, bounds the cost of a very long text
 CACHE_SIZE = 8  # organisations per process
+FIT_SAMPLE = 1000  # posts the vocabulary and IDF weights are learnt from
 REFIT_AFTER_SHARE = 0.25
 REFIT_AFTER_MIN = 200
+MAX_BLOCKS = 32
 
 # Words that carry no story. Short on purpose: TF-IDF already weighs down what every post says.
 _STOP_WORDS = """
@@ -157,64 +162,94 @@ def _vectorizer(documents: int) -> TfidfVectorizer:
 
 @dataclass
 class _Model:
-    """A fitted vectoriser and the vector of each post, stamped with the post's updated_at."""
+    """A fitted vectoriser and the vectors of the posts seen so far, each stamped with its updated_at.
+
+    Vectors live in a few CSR blocks (the fit sample, then one block per batch read later), found
+    through `index`; `compact` merges the blocks when there are many.
+    """
 
     vectorizer: TfidfVectorizer | None  # None: the organisation has no text to learn from yet
-    matrix: sp.csr_matrix
-    rows: dict[int, tuple[datetime, int]]  # post id → (updated_at, row in matrix)
-    extra: dict[int, tuple[datetime, sp.csr_matrix]] = field(default_factory=dict)  # re-transformed since
+    fitted_on: int  # posts in the fit sample
+    fitted_until: datetime | None  # the newest updated_at in the sample: anything newer changed since
+    blocks: list[sp.csr_matrix]
+    index: dict[int, tuple[datetime, int, int]]  # post id → (updated_at, block, row)
+    changed: int = 0  # posts re-read because they were edited or created after the fit
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def needs_refit(self) -> bool:
-        return len(self.extra) > max(REFIT_AFTER_MIN, REFIT_AFTER_SHARE * len(self.rows))
+        return self.changed > max(REFIT_AFTER_MIN, REFIT_AFTER_SHARE * self.fitted_on)
+
+    @property
+    def width(self) -> int:
+        return max(1, len(self.vectorizer.idf_)) if self.vectorizer is not None else 1
+
+    @property
+    def nbytes(self) -> int:
+        return sum(b.data.nbytes + b.indices.nbytes + b.indptr.nbytes for b in self.blocks)
 
     def transform(self, documents: Sequence[str]) -> sp.csr_matrix:
         if self.vectorizer is None or not documents:
-            return sp.csr_matrix((len(documents), max(1, self.matrix.shape[1])), dtype=np.float32)
-        return self.vectorizer.transform(documents)
+            return sp.csr_matrix((len(documents), self.width), dtype=np.float32)
+        return sp.csr_matrix(self.vectorizer.transform(documents))
 
     def vectors(self, posts: Sequence[tuple[int, datetime]]) -> sp.csr_matrix:
-        """The rows of these (id, updated_at) posts, in order; stale or unknown ones are read again."""
-        fitted: list[int] = []
-        where: list[int] = []  # position in the answer of each fitted row
-        own: dict[int, sp.csr_matrix] = {}
-        stale: list[int] = []
-        for position, (post_id, updated_at) in enumerate(posts):
-            newer = self.extra.get(post_id)
-            if newer is not None and newer[0] == updated_at:
-                own[position] = newer[1]
-                continue
-            row = self.rows.get(post_id)
-            if row is not None and row[0] == updated_at:
-                fitted.append(row[1])
-                where.append(position)
-            else:
-                stale.append(position)
+        """The rows of these (id, updated_at) posts, in order; new or edited ones are read and transformed."""
+        index = self.index
+        stale = [k for k, (post_id, stamp) in enumerate(posts) if (index.get(post_id) or (None,))[0] != stamp]
+        fresh, stamps = None, {}
         if stale:
-            ids = [posts[p][0] for p in stale]
+            # The slow part (reading and transforming) runs outside the lock.
+            ids = [posts[k][0] for k in stale]
             texts = _documents(Post.objects.filter(pk__in=ids))
-            fresh = self.transform([texts.get(i, ("", None))[0] for i in ids])
-            with self.lock:
-                for k, position in enumerate(stale):
-                    row_vector = fresh.getrow(k)
-                    own[position] = row_vector
-                    stamp = texts.get(ids[k], ("", None))[1]
+            fresh = self.transform([texts[i][0] if i in texts else "" for i in ids])
+            stamps = {i: texts[i][1] for i in texts}
+        with self.lock:
+            where: list[tuple[int, int]] = []  # (block, row) of each position
+            new_block = -1
+            if fresh is not None:
+                new_block = len(self.blocks)
+                self.blocks.append(fresh)
+                for row, k in enumerate(stale):
+                    post_id = posts[k][0]
+                    stamp = stamps.get(post_id)
                     if stamp is not None:
-                        self.extra[ids[k]] = (stamp, row_vector)
-        blocks: list[sp.csr_matrix] = []
-        order: list[int] = []
-        if fitted:
-            blocks.append(self.matrix[fitted])
-            order.extend(where)
-        if own:
-            blocks.append(sp.vstack(list(own.values()), format="csr"))
-            order.extend(own.keys())
-        stacked = sp.vstack(blocks, format="csr")
-        # Put the rows back into the callers' order.
-        inverse = np.empty(len(order), dtype=np.int64)
+                        if self.fitted_until is None or stamp > self.fitted_until:
+                            self.changed += 1
+                        self.index[post_id] = (stamp, new_block, row)
+            stale_rows = {k: row for row, k in enumerate(stale)}
+            for k, (post_id, _stamp) in enumerate(posts):
+                if k in stale_rows:
+                    where.append((new_block, stale_rows[k]))
+                else:
+                    where.append(self.index[post_id][1:])
+            answer = self._gather(where)
+            if len(self.blocks) > MAX_BLOCKS:
+                self._compact()
+            return answer
+
+    def _gather(self, where: Sequence[tuple[int, int]]) -> sp.csr_matrix:
+        if not where:
+            return sp.csr_matrix((0, self.width), dtype=np.float32)
+        by_block: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for position, (block, row) in enumerate(where):
+            by_block[block][0].append(position)
+            by_block[block][1].append(row)
+        parts, order = [], []
+        for block, (positions, rows) in by_block.items():
+            parts.append(self.blocks[block][rows])
+            order.extend(positions)
+        stacked = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+        inverse = np.empty(len(order), dtype=np.int64)  # back into the callers' order
         inverse[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         return stacked[inverse]
+
+    def _compact(self) -> None:
+        """Merge all blocks into one, dropping the rows of older versions of a post (lock held)."""
+        ids = list(self.index)
+        merged = self._gather([self.index[i][1:] for i in ids])
+        self.index = {i: (self.index[i][0], 0, row) for row, i in enumerate(ids)}
+        self.blocks = [merged]
 
 
 _CACHE: OrderedDict[UUID, _Model] = OrderedDict()
@@ -262,7 +297,7 @@ def _documents(posts: models.QuerySet[Post]) -> dict[int, tuple[str, datetime]]:
     """Post id → (text to compare, updated_at), in two queries."""
     rows = list(posts.values_list("id", "updated_at", "title", "base_text"))
     variants: dict[int, list[str]] = defaultdict(list)
-    for post_id, text in PostVariant.objects.filter(post_id__in=posts.values("id")).values_list(
+    for post_id, text in PostVariant.objects.filter(post_id__in=[r[0] for r in rows]).values_list(
         "post_id", "text"
     ):
         variants[post_id].append(text)
@@ -273,17 +308,19 @@ def _documents(posts: models.QuerySet[Post]) -> dict[int, tuple[str, datetime]]:
 
 
 def _fit(organization_id: int) -> _Model:
-    texts = _documents(
-        Post.objects.filter(organization_id=organization_id).exclude(status=Post.Status.WITHDRAWN)
-    )
+    """Learn the vocabulary and IDF weights from the organisation's most recently edited posts."""
+    sample = Post.objects.filter(organization_id=organization_id).exclude(status=Post.Status.WITHDRAWN)
+    texts = _documents(sample.order_by("-updated_at")[:FIT_SAMPLE])
     ids = list(texts)
-    rows = {post_id: (texts[post_id][1], k) for k, post_id in enumerate(ids)}
+    index = {post_id: (texts[post_id][1], 0, row) for row, post_id in enumerate(ids)}
+    fitted_until = max((stamp for _text, stamp in texts.values()), default=None)
     vectorizer = _vectorizer(len(ids))
     try:
-        matrix = vectorizer.fit_transform([texts[i][0] for i in ids])
+        matrix = sp.csr_matrix(vectorizer.fit_transform([texts[i][0] for i in ids]))
     except ValueError:  # no posts, or nothing but stop words and punctuation: no vocabulary yet
-        return _Model(vectorizer=None, matrix=sp.csr_matrix((len(ids), 1), dtype=np.float32), rows=rows)
-    return _Model(vectorizer=vectorizer, matrix=sp.csr_matrix(matrix), rows=rows)
+        empty = sp.csr_matrix((len(ids), 1), dtype=np.float32)
+        return _Model(None, len(ids), fitted_until, [empty], index)
+    return _Model(vectorizer, len(ids), fitted_until, [matrix], index)
 
 
 # ---- the search ---------------------------------------------------------------------------------------
