@@ -250,6 +250,20 @@ class TestSimilarPosts:
         similar_posts(mine)
         assert similarity._cached(personas.organization.public_id) is not first
 
+    def test_vectors_stay_right_when_the_blocks_are_merged(
+        self, personas, channels, week, monkeypatch
+    ) -> None:
+        monkeypatch.setattr(similarity, "MAX_BLOCKS", 1)
+        mine = plan(personas, channels, AUSBILDUNG_MARKETING, monday_in(2) + timedelta(days=3))
+        before = similar_posts(mine)
+        for k in range(3):  # each new post is read in a block of its own, then the blocks are merged
+            plan(personas, channels, UNRELATED[k], monday_in(2) + timedelta(days=4, hours=k), personas.hr)
+            assert similar_posts(mine) == before
+        model = similarity._cached(personas.organization.public_id)
+        assert len(model.blocks) == 1
+        assert len(model.index) == 8
+        assert similar_posts(mine) == before
+
     def test_the_number_of_queries_does_not_grow_with_the_plan(self, personas, channels, week) -> None:
         mine = plan(personas, channels, AUSBILDUNG_MARKETING, monday_in(2) + timedelta(days=3))
         mine = Post.objects.select_related("organization").get(pk=mine.pk)
