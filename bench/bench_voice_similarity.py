@@ -4,16 +4,18 @@ one organisation with 8 departments, realistic German texts and two variants per
     .venv/bin/python bench/bench_voice_similarity.py [--posts 5000] [--queries 200]
 
 Runs on a throw-away test database (SQLite by default, PostgreSQL when DATABASE_URL is set). Prints the
-one-off fit (the first query of an organisation in a process), then p50/p95 of `similar_posts` with a warm
-cache for a stored post and for a 2,000-character text being typed, the cost of the first query after
-another department edited a post, and the number of SQL queries. The issue's target: the voice check of a
-2,000-character variant against 300 rules plus this search, median ≤ 50 ms. When bench/bench_voice_check.py
-(the checker's benchmark) is there, its checker is timed on the same text and the sum is printed as well.
+first query of the organisation in a process (it fits the vectoriser), then p50/p95 of `similar_posts`:
+warm for a stored post and for a 2,000-character text being typed, the first search of a post (its new
+candidates are read once), the first search after another department edited a post, and the number of SQL
+queries. Then the issue's figure (target: median ≤ 50 ms): per keystroke, the voice check of
+bench/bench_voice_check.py (300 rules, a 2,000-character variant, its `build_rules` and `build_variant`)
+followed by the similarity search for the same text, each and together.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import random
@@ -37,6 +39,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2027, 1, 4, 8, 0, tzinfo=BERLIN)  # a year of plan from here
@@ -268,25 +271,45 @@ def line(label: str, samples: list[float]) -> None:
     print(f"{label:46}{statistics.median(samples):10.2f}{p95(samples):10.2f}")
 
 
-def checker_call(text: str) -> Callable[[], object] | None:
-    """The voice check of `text` against bench_voice_check.py's 300 rules, if that benchmark exists."""
+def voice_check_bench() -> Any:
+    """bench/bench_voice_check.py as a module (its `build_rules` and `build_variant`), or None if absent."""
     path = REPO_ROOT / "bench" / "bench_voice_check.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("bench_voice_check", path)
+    spec = importlib.util.spec_from_file_location("bench_voice_check", path) if path.exists() else None
     if spec is None or spec.loader is None:
         return None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rules_of = getattr(module, "build_rules", None) or getattr(module, "rules", None)
-    facts_of = getattr(module, "build_facts", None) or getattr(module, "facts", None)
-    if not callable(rules_of):
+    if not (
+        callable(getattr(module, "build_rules", None)) and callable(getattr(module, "build_variant", None))
+    ):
         return None
-    from onevoice.voice.checker import VariantFacts, check
+    return module
 
-    rules = rules_of()
-    facts = facts_of(text) if callable(facts_of) else VariantFacts(text=text)
-    return lambda: check(facts, rules)
+
+def combined(query: Any, runs: int) -> tuple[list[float], list[float], list[float]] | None:
+    """The issue's figure: one 2,000-character variant checked against 300 rules, then the similarity
+    search for it, one keystroke apart per run (as bench_voice_check.py does, so per-text caches miss)."""
+    module = voice_check_bench()
+    if module is None:
+        return None
+    from onevoice.voice import similarity
+    from onevoice.voice.checker import check
+
+    rules = module.build_rules(300)
+    facts = module.build_variant(2000)
+    check(facts, rules)  # compiles the rules, loads the language models: once per process
+    checks, searches, totals = [], [], []
+    for run in range(runs):
+        typed = dataclasses.replace(facts, text=facts.text[:-12] + f" Stand {run:05d}.")
+        begin = time.perf_counter()
+        check(typed, rules)
+        middle = time.perf_counter()
+        similarity.similar_posts(query, text=typed.text)
+        end = time.perf_counter()
+        checks.append((middle - begin) * 1000)
+        searches.append((end - middle) * 1000)
+        totals.append((end - begin) * 1000)
+    return checks, searches, totals
 
 
 def main() -> None:
@@ -304,6 +327,10 @@ def main() -> None:
     try:
         org, queries = build(args.posts, rng)
         print(f"{args.posts} posts, {args.posts * 2} variants, 8 departments, {connection.vendor}")
+        load = os.getloadavg()[0]
+        print(
+            f"load average {load:.1f} on {os.cpu_count()} CPUs (figures grow with it: run on a quiet machine)"
+        )
 
         similarity.clear_cache()
         begin = time.perf_counter()
@@ -359,22 +386,21 @@ def main() -> None:
         line("first search after a neighbour was edited", edits)
         print(f"SQL queries per search (warm): {len(captured)}; vectors now {model.nbytes / 1e6:.1f} MB")
 
-        check = checker_call(typed)
-        if check is None:
+        with translation.override("de"):
+            figures = combined(query, args.queries)
+        if figures is None:
             print(
-                "bench/bench_voice_check.py not found (or without build_rules): the checker is not included"
+                "bench/bench_voice_check.py not found (or without build_rules/build_variant): no combined figure"
             )
             return
-
-        def both() -> None:
-            check()
-            typing()
-
-        timed(check, 5)
-        line("voice check, 300 rules, 2,000 characters", timed(check, args.queries))
-        together = timed(both, args.queries)
-        line("check + similarity search (the issue figure)", together)
-        verdict = "OK" if statistics.median(together) <= 50 else "over the target"
+        checks, searches, totals = figures
+        print(
+            "the issue's figure, per keystroke (bench_voice_check.py's 300 rules and 2,000-character variant):"
+        )
+        line("voice check", checks)
+        line("similarity search for the same text", searches)
+        line("both together", totals)
+        verdict = "OK" if statistics.median(totals) <= 50 else "over the target"
         print(f"target median ≤ 50 ms: {verdict}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
