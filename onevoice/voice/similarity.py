@@ -64,7 +64,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -411,7 +410,7 @@ def _query_vector(model: _Model, post: Post, text: str | None) -> sp.csr_matrix:
     return model.vectors([(post.pk, post.updated_at)])
 
 
-def _week(moment: datetime | None, zone: Any) -> tuple[int, int] | None:
+def _week(moment: datetime | None, zone: zoneinfo.ZoneInfo) -> tuple[int, int] | None:
     if moment is None:
         return None
     year, week, _day = moment.astimezone(zone).isocalendar()
