@@ -101,7 +101,7 @@ class VariantFindings:
         return [s for s in self.items if s.finding.needs_extra_approval]
 
     def segments(self) -> list[dict[str, Any]]:
-        return highlight(self.text, [s.finding for s in self.items])
+        return highlight(self.text, [s.finding for s in self.items if s.override is None])
 
 
 def run_check(facts: VariantFacts, rules: Sequence[VoiceRule]) -> list[Shown]:
