@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import regex
 
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'«»„“”]+", regex.IGNORECASE)
@@ -12,7 +14,8 @@ _HASHTAG = regex.compile(r"(?<![\p{L}\p{N}_&/])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_
 _EMOJI = regex.compile(r"(?=[\p{Extended_Pictographic}\p{Regional_Indicator}])(?![©®™‼⁉](?!\uFE0F))\X")
 
 
-def urls(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)
+def urls(text: str) -> tuple[tuple[int, int], ...]:
     """The spans of the links in the text, without punctuation that ends the sentence after them."""
     spans = []
     for match in _URL.finditer(text):
@@ -20,7 +23,7 @@ def urls(text: str) -> list[tuple[int, int]]:
         while end > start and text[end - 1] in _URL_TRAILING:
             end -= 1
         spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def hashtags(text: str) -> list[tuple[int, int]]:
@@ -31,6 +34,7 @@ def hashtags(text: str) -> list[tuple[int, int]]:
     ]
 
 
-def emoji(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)
+def emoji(text: str) -> tuple[tuple[int, int], ...]:
     """The spans of the emoji, one per emoji as a reader sees it."""
-    return [m.span() for m in _EMOJI.finditer(text)]
+    return tuple(m.span() for m in _EMOJI.finditer(text))

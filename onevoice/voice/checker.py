@@ -38,6 +38,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,8 @@ class Finding:
     suggestion: str = ""
     needs_extra_approval: bool = False
 
+
+logger = logging.getLogger(__name__)
 
 _PARAMS: dict[RuleKind, frozenset[str]] = {
     RuleKind.ADDRESS: frozenset({"form"}),
@@ -258,8 +261,9 @@ def check(facts: VariantFacts, rules: Sequence[Rule]) -> list[Finding]:
     for rule in rules:
         try:
             findings.extend(_CHECKS[RuleKind(rule.kind)](facts, rule))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            continue  # an invalid rule (validate refuses it when it is saved) must not break the composer
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            # an invalid rule (validate refuses it when it is saved) must not break the composer
+            logger.warning("Voice rule %s (%s) skipped: %r", rule.id, rule.kind, error)
     end = len(facts.text) + 1
     findings.sort(key=lambda f: (f.severity != Severity.BLOCK, f.spans[0][0] if f.spans else end, f.rule_id))
     return findings

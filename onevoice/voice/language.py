@@ -3,7 +3,7 @@
 One detector, built on first use and kept: building it and loading its models takes a moment, detecting a
 post afterwards well under a millisecond. Short texts (fewer than `MIN_LETTERS` letters, after links,
 hashtags, mentions and emoji are removed) are not judged at all: a greeting or a hashtag line says
-too little.
+too little. Long texts are judged by their first 1,000 characters.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import regex
 
 MIN_LETTERS = 20
+MAX_CHARS = 1000  # lingua is sure long before this; the rest of a long post would only cost time
 SUPPORTED = ("de", "en", "fr", "it", "es", "nl", "pl", "tr")
 
 _NOISE = regex.compile(r"https?://\S+|www\.\S+|[#@][\p{L}\p{N}_.]+")
@@ -52,6 +53,8 @@ def detect_language(text: str) -> DetectedLanguage | None:
     cleaned = prose(text)
     if len(_LETTER.findall(cleaned)) < MIN_LETTERS:
         return None
+    if len(cleaned) > MAX_CHARS:
+        cleaned = cleaned[: cleaned.rfind(" ", 0, MAX_CHARS) if " " in cleaned[:MAX_CHARS] else MAX_CHARS]
     with _lock:  # one detector for all threads; lingua's detector is not documented as thread-safe
         values = _detector().compute_language_confidence_values(cleaned)
     ranked = tuple((value.language.iso_code_639_1.name.lower(), float(value.value)) for value in values)
