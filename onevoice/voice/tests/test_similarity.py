@@ -183,13 +183,12 @@ class TestSimilarPosts:
         assert both.very_similar
         assert both.score_label == "very similar"
 
-    def test_an_idea_without_a_time_is_compared_with_the_next_two_weeks(
-        self, personas, channels, week
-    ) -> None:
+    def test_an_idea_without_a_time_is_compared_with_the_next_two_weeks(self, personas, channels) -> None:
+        plan(personas, channels, AUSBILDUNG_HR, timezone.now() + timedelta(days=5), personas.hr)
         idea = plan(personas, channels, AUSBILDUNG_MARKETING, None)
         assert titles(similar_posts(idea)) == [AUSBILDUNG_HR[0]]
-        far_ahead = timezone.now() - timedelta(days=30)  # "now" a month earlier: HR's post is too far off
-        assert similar_posts(idea, now=far_ahead) == []
+        a_month_earlier = timezone.now() - timedelta(days=30)  # then HR's post is too far off
+        assert similar_posts(idea, now=a_month_earlier) == []
 
     def test_it_compares_the_text_being_typed(self, personas, channels, week) -> None:
         mine = plan(personas, channels, ("Neuigkeiten", "Noch offen."), monday_in(2) + timedelta(days=3))
