@@ -17,7 +17,7 @@ Text similarity
     vectors of character 3–5-grams inside word boundaries (`char_wb`). Character n-grams are what makes
     this work for German without a morphology library: "Ausbildungsstart" and "starten", "Azubis" and
     "Auszubildende" share n-grams where their words share nothing. Tf is sublinear, rows are L2-normed,
-    so the cosine similarity is a plain dot product (`linear_kernel`).
+    so the cosine similarity is a plain sparse dot product.
 
 Score
     score = 1 − (1 − text) · (1 − 0.3 if same topic) · (1 − 0.15 if same campaign): the text similarity,
@@ -64,6 +64,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import numpy as np
@@ -71,10 +72,11 @@ import scipy.sparse as sp
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 from onevoice.planning.models import Post, PostVariant
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 IDEA_HORIZON = timedelta(days=14)  # an unscheduled idea is compared with what is planned this soon
 TOPIC_BONUS = 0.3
@@ -144,6 +146,9 @@ def post_document(title: str, base_text: str, variant_texts: Iterable[str]) -> s
 
 
 def _vectorizer(documents: int) -> TfidfVectorizer:
+    # Imported here: scikit-learn takes a second or two to import, which no other page should pay.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 5),
@@ -361,7 +366,8 @@ def similar_posts(
     model = _model_for(post.organization_id, organization.public_id)
     query = _query_vector(model, post, text)
     rows = model.vectors([(c[0], c[1]) for c in found])
-    text_scores = np.clip(linear_kernel(query, rows).ravel(), 0.0, 1.0) if rows.shape[0] else np.zeros(0)
+    # Rows are L2-normed, so the dot product is the cosine (what sklearn's linear_kernel computes).
+    text_scores = np.clip((rows @ query.T).toarray().ravel(), 0.0, 1.0)
 
     zone = zoneinfo.ZoneInfo(organization.time_zone)
     week = _week(post.publish_at, zone)
