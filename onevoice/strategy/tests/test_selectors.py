@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from onevoice.networks.models import Channel
 from onevoice.planning import services as planning
@@ -154,8 +156,6 @@ class TestTargetState:
 
 class TestChannelRows:
     def test_it_counts_the_posts_planned_this_week_against_the_minimum(self, personas, channel) -> None:
-        from datetime import time
-
         services.channel_strategy_save(
             actor=personas.smm,
             channel=channel,
@@ -180,3 +180,36 @@ class TestChannelRows:
         assert (row.this_week, row.min_per_week, row.max_per_week, row.week_state) == (1, 20, 30, "under")
         assert row.preferred == "Mon at 9 a.m."
         assert [s.planned for s in row.shortfalls] == [1, 0, 0, 0]
+
+
+class TestOverviewQueries:
+    def add_channel_with_strategy(self, personas, name: str) -> None:
+        from onevoice.networks import services as channel_services
+
+        group = services.target_group_save(actor=personas.smm, target_group=None, name=name, description="")
+        channel = channel_services.channel_create_newsroom(actor=personas.smm, name=name, department=None)
+        services.channel_strategy_save(
+            actor=personas.smm,
+            channel=channel,
+            purpose="",
+            target_groups=[group],
+            min_per_week=2,
+            preferred_weekdays=[],
+            preferred_times=[time(9)],
+            min_gap_minutes=60,
+            max_per_day=None,
+            max_per_week=None,
+        )
+
+    def test_more_channels_and_target_groups_cost_no_more_queries(self, personas) -> None:
+        def count() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                selectors.channel_rows(personas.organization)
+                selectors.target_groups_of(personas.organization)
+            return len(captured)
+
+        self.add_channel_with_strategy(personas, "Erster")
+        before = count()
+        for n in range(3):
+            self.add_channel_with_strategy(personas, f"Kanal {n}")
+        assert count() == before
