@@ -62,7 +62,7 @@ _EXCEPTED = regex.compile(
     regex.VERBOSE,
 )
 _WORD = regex.compile(r"\p{L}+(?:['’\-]\p{L}+)*")
-_BOUNDARY = regex.compile(r"[.!?:;…\n•|]|\p{Extended_Pictographic}")
+_BOUNDARY = regex.compile(r"[.!?:;…\n•|]|\s[–—]\s|\p{Extended_Pictographic}")
 
 _DU_PRONOUNS = {
     "du": "Sie",
@@ -317,6 +317,8 @@ _IMPERATIVES: dict[str, tuple[str, bool]] = {
     "erlebe": ("erleben", False),
     "erleb": ("erleben", False),
     "sichre": ("sichern", False),
+    "speicher": ("speichern", False),
+    "speichere": ("speichern", False),
     "spiel": ("spielen", True),
     "spiele": ("spielen", True),
     "pack": ("packen", True),
@@ -335,6 +337,7 @@ _IMPERATIVE_CUES = {
     "rein", "los", "noch", "schnell", "heute", "herein", "dabei", "euch", "bescheid", "es", "den", "die",
     "das", "deine", "dein", "deinen", "deinem", "deiner", "eure", "euren", "euer", "unseren", "unsere",
     "unser", "unserem", "ihn", "nicht", "nie", "bitte", "unbedingt", "sofort", "direkt", "weiter", "zurück",
+    "ein", "eine", "einen", "zwei", "drei",
 }  # fmt: skip
 # Separable particles: a cue only when they end the sentence ("Mach mit!", but "Kauf auf Rechnung").
 _PARTICLES = {"ab", "an", "auf", "zu", "nach", "mit", "bei", "aus", "vor", "ein", "rum", "um", "weg"}
@@ -674,12 +677,14 @@ def _is_imperative(tokens: list[_Token], i: int, before: _Token | None, after: _
     if entry is None:
         return False
     if token.initial:
-        if not token.text[:1].isupper():
+        if not token.text[:1].isupper() and entry[1]:
             return False
     elif not (token.text.islower() and before is not None and before.lower in _BEFORE_IMPERATIVE):
         return False
-    if after is not None and after.lower in {"sie", "ich", "mich", "mir", "wir", "man", "er"}:
-        return False
+    if after is not None and (
+        after.text == "Sie" or after.lower in {"ich", "mich", "mir", "wir", "man", "er"}
+    ):
+        return False  # "Melde mich …" is someone speaking of themselves
     if entry[1]:  # also a noun or an adjective: only with a cue after it
         if after is None or not after.text.islower():
             return False

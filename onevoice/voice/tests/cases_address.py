@@ -198,6 +198,69 @@ ADDRESS_CASES: list[AddressCase] = [
     # the vocative "ihr Lieben" looks like a possessive; the cataphoric "Sie" has nothing before it
     AddressCase("Hallo zusammen, ihr Lieben!", du=("ihr",), hard=True),
     AddressCase("Sie sind die Heldinnen des Alltags: unsere Pflegekräfte.", hard=True),
+    # --- posts written before the detector saw them (it then learnt "Lade sie dir", a lowercase imperative
+    # after a dash, "Speicher dir" and "Gewinne zwei …")
+    AddressCase(
+        "Am Samstag öffnet das Rathaus seine Türen. Kommen Sie vorbei und werfen Sie einen Blick hinter die Kulissen!",
+        sie=("Kommen Sie", "Sie"),
+    ),
+    AddressCase(
+        "Du willst Verantwortung übernehmen? Dann bewirb dich jetzt als Schichtleitung (m/w/d).",
+        du=("Du willst", "bewirb dich"),
+    ),
+    AddressCase("Unsere Pflegekräfte leisten Großartiges. Sie verdienen unseren Respekt."),
+    AddressCase(
+        "Ihre Stadtwerke informieren: Am Montag wird das Wasser kurzzeitig abgestellt.", sie=("Ihre",)
+    ),
+    AddressCase("Danke für eure Geduld während der Bauarbeiten!", du=("eure",)),
+    AddressCase("Wir suchen Verstärkung! Bist du kreativ und teamfähig?", du=("Bist du",)),
+    AddressCase(
+        "Heute feiern wir 25 Jahre Bürgerbüro. Ohne Sie wäre das nicht möglich gewesen!", sie=("Sie",)
+    ),
+    AddressCase("Die Bibliothek hat neue Öffnungszeiten. Sie ist jetzt auch samstags geöffnet."),
+    AddressCase("Tipp: Speichern Sie den Beitrag für später.", sie=("Speichern Sie",)),
+    AddressCase("Tipp: Speicher dir den Beitrag für später.", du=("Speicher dir",)),
+    AddressCase("Schreibt uns eure Fragen in die Kommentare!", du=("Schreibt", "eure")),
+    AddressCase(
+        "Haben wir Ihr Interesse geweckt? Dann freuen wir uns auf Ihre Bewerbung.", sie=("Ihr", "Ihre")
+    ),
+    AddressCase("Hast du schon unseren neuen Podcast gehört? Folge 12 ist online.", du=("Hast du",)),
+    AddressCase("Für Fragen stehen wir Ihnen jederzeit zur Verfügung.", sie=("Ihnen",)),
+    AddressCase("Unsere Azubis Lena und Max stellen sich vor. Sie haben im August angefangen."),
+    AddressCase("Gewinnen Sie zwei Tickets für das Stadtfest!", sie=("Gewinnen Sie",)),
+    AddressCase("Gewinne zwei Tickets für das Stadtfest!", du=("Gewinne",)),
+    AddressCase("Jetzt bewerben und Teil unseres Teams werden!"),
+    AddressCase(
+        "Kennst du schon unsere App? Lade sie dir kostenlos herunter.", du=("Kennst du", "Lade", "dir")
+    ),
+    AddressCase("Wir wünschen Ihnen und Ihrer Familie frohe Feiertage!", sie=("Ihnen", "Ihrer")),
+    AddressCase("Wir wünschen dir und deiner Familie frohe Feiertage!", du=("dir", "deiner")),
+    AddressCase("Frohe Ostern wünscht euch das Team vom Jugendzentrum!", du=("euch",)),
+    AddressCase("Die Kinder der Kita Sonnenschein haben gebastelt. Ihre Kunstwerke hängen jetzt im Foyer."),
+    AddressCase(
+        "Sie möchten mehr über Ihre Rente wissen? Vereinbaren Sie einen Termin.",
+        sie=("Sie", "Ihre", "Vereinbaren Sie"),
+    ),
+    AddressCase("Was sagt ihr dazu?", du=("sagt ihr",)),
+    AddressCase("Ihr habt abgestimmt: Der neue Spielplatz kommt!", du=("Ihr habt",)),
+    AddressCase(
+        "Verpassen Sie keine Neuigkeiten mehr und abonnieren Sie unseren Newsletter.",
+        sie=("Verpassen Sie", "Sie"),
+    ),
+    AddressCase(
+        "Abonniere unseren Newsletter und verpasse keine Neuigkeiten mehr.", du=("Abonniere", "verpasse")
+    ),
+    AddressCase("Zeig uns dein schönstes Urlaubsfoto!", du=("Zeig", "dein")),
+    AddressCase("Erzählen Sie uns von Ihrem Lieblingsort in der Stadt.", sie=("Erzählen Sie", "Ihrem")),
+    AddressCase(
+        "Die Mitarbeiterinnen des Ordnungsamts sind unterwegs. Sprechen Sie sie gern an!",
+        sie=("Sprechen Sie",),
+    ),
+    AddressCase("Mehr Infos gibt's unter www.example.org – schau mal rein!", du=("schau",)),
+    AddressCase("Unser Chef sagt: Ihr seid das beste Team!", du=("Ihr seid",)),
+    AddressCase("Hier kannst du dich anmelden: https://example.org/anmelden", du=("kannst du dich",)),
+    AddressCase("Interessiert? Melden Sie sich bei Frau Weber.", sie=("Melden Sie sich",)),
+    AddressCase("Ab sofort könnt ihr eure Bücher auch online verlängern.", du=("könnt ihr eure",)),
     # --- English text: no address findings
     AddressCase("Do you have questions? We are happy to help you.", language="en"),
     AddressCase("Follow us on Instagram for more updates and stories.", language="en"),
