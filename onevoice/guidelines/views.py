@@ -245,11 +245,17 @@ def acknowledgements(request: HttpRequest, org: str, guideline_id: UUID) -> Http
     guideline = selectors.access_guideline(member, guideline_id, manage=True)
     current = selectors.current_version(guideline)
     report = selectors.acknowledgement_report(current) if current else None
+    # Those who remind are not reminded themselves.
+    to_remind = (
+        [r for r in report.rows if r.acknowledged_at is None and r.membership.pk != member.pk]
+        if report
+        else []
+    )
     return _page(
         request,
         member,
         "guidelines/acknowledgements.html",
-        {"guideline": guideline, "current": current, "report": report},
+        {"guideline": guideline, "current": current, "report": report, "to_remind": len(to_remind)},
     )
 
 

@@ -384,7 +384,15 @@ class TestAcknowledgements:
         assert "Hanna Personal" in page
         assert "Otto Fremd" not in page
         assert page.count("Not yet") >= 5
-        assert "Remind the 5 people who have not confirmed" in page
+        assert "Remind the 4 people who have not confirmed" in page  # not the SMM herself
+
+    def test_the_smm_is_not_counted_among_those_to_remind(self, personas, published) -> None:
+        for role in ("admin", "cm", "contributor", "reviewer", "viewer"):
+            services.acknowledge(member=getattr(personas, role), version=published)
+        gid = published.guideline.public_id
+        page = text(personas.client_for(personas.smm).get(url(personas, "acknowledgements", gid)))
+        assert "83 %" in page
+        assert 'data-testid="guideline-remind"' not in page
 
     def test_an_unpublished_guideline_says_nobody_was_asked(self, personas) -> None:
         draft = services.guideline_create(actor=personas.smm, title="Netiquette", body=BODY_V1)
