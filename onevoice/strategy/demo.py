@@ -105,7 +105,7 @@ class DemoChannel:
     purpose: str
     target_groups: tuple[str, ...]
     min_per_week: int | None
-    weekdays: tuple[int, ...]
+    weekdays: tuple[int, ...]  # empty: any day (the demo plan's days move with the day it is built)
     times: tuple[str, ...]
     # Used only where the plan set-up has no rules for the channel yet; existing rules are kept.
     min_gap_minutes: int = 60
@@ -119,8 +119,8 @@ CHANNELS = {
         "und Fachhandel.",
         ("Presse", "Fachhandel"),
         1,
-        (0, 1, 2, 3, 4),
-        ("10:00",),
+        (),
+        ("10:00", "14:00"),
         min_gap_minutes=240,
         max_per_day=1,
         max_per_week=4,
@@ -130,16 +130,16 @@ CHANNELS = {
         "Fachleuten.",
         ("Bestandskunden", "Fachkräfte Logistik", "Presse"),
         3,
-        (0, 1, 2, 3, 4),
-        ("09:00", "11:00", "14:00"),
+        (),
+        ("09:30", "10:30", "14:00"),
     ),
     Network.MASTODON: DemoChannel(
         "Offene Community für Technik-Interessierte und künftige Azubis: Karriere, Nachhaltigkeit, Blick hinter "
         "die Kulissen.",
         ("Auszubildende", "Fachkräfte Logistik"),
         2,
-        (1, 2, 3),
-        ("10:00", "15:00"),
+        (),
+        ("10:00", "11:00", "15:00"),
     ),
 }
 

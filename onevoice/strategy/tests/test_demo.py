@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from onevoice.core.models import AuditEvent
 from onevoice.organization.demo import build_demo_organization
 from onevoice.organization.models import Membership, Organization
+from onevoice.planning.conflicts import conflicts_in_range
 from onevoice.planning.demo import build_demo_plan
-from onevoice.planning.models import PlanningRules
+from onevoice.planning.models import PlanningRules, Post
 from onevoice.strategy import demo, selectors
 from onevoice.strategy.models import ChannelStrategy, Goal, KpiTarget, TargetGroup
 
@@ -73,3 +76,15 @@ class TestDemoStrategy:
             "target_group.created",
             "channel_strategy.updated",
         }
+
+    def test_the_plan_shows_hints_outside_the_preferred_times_but_not_everywhere(
+        self, org: Organization
+    ) -> None:
+        now = timezone.now()
+        found = conflicts_in_range(org, now - timedelta(days=8), now + timedelta(days=30))
+        hinted = [pk for pk, conflicts in found.items() if any(c.kind == "off_time" for c in conflicts)]
+        planned = (
+            Post.objects.filter(organization=org, publish_at__gte=now).exclude(status="withdrawn").count()
+        )
+        assert 0 < len(hinted) < planned / 2
+        assert all(c.soft for conflicts in found.values() for c in conflicts if c.kind == "off_time")
