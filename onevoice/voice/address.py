@@ -317,6 +317,10 @@ _IMPERATIVES: dict[str, tuple[str, bool]] = {
     "erlebe": ("erleben", False),
     "erleb": ("erleben", False),
     "sichre": ("sichern", False),
+    "stell": ("stellen", False),
+    "stelle": ("stellen", True),
+    "fühl": ("fühlen", False),
+    "fühle": ("fühlen", True),
     "speicher": ("speichern", False),
     "speichere": ("speichern", False),
     "spiel": ("spielen", True),
@@ -362,7 +366,8 @@ _SUBORDINATORS = {
 # Lowercase words ending in -t after "Ihr" that are not verbs.
 _NOT_VERBS = {
     "nicht", "recht", "jetzt", "erst", "selbst", "meist", "sonst", "bereits", "fast", "oft", "heut", "bist",
-    "zuerst", "zuletzt", "gut", "mit", "seit", "seitdem", "zumindest", "bestimmt", "vielleicht",
+    "zuerst", "zuletzt", "gut", "mit", "seit", "seitdem", "zumindest", "bestimmt", "vielleicht", "fest",
+    "meistens", "umsonst", "längst", "best", "höchst", "nächst", "zunächst", "ernst", "einst", "samt",
 }  # fmt: skip
 _FORMAL_POSSESSIVES = {
     "ihr": "dein",
@@ -495,7 +500,9 @@ def _du_suggestion(words: list[_Token], kinds: list[str]) -> str:
             out.append(_DU_PRONOUNS[lower])
         elif lower == "ihr":
             out.append("Sie")
-        elif lower in _DU_VERBS or lower in _PLURAL_VERBS:
+        elif kind == "singular_verb":  # "wartest" → "warten", "machst" → "machen"
+            out.append(lower.removesuffix("st").removesuffix("e") + "en")
+        elif lower in _DU_VERBS or lower in _PLURAL_VERBS or kind == "verb":
             out.append(_formal_of_plural_verb(lower))
         else:
             out.append(token.text)
@@ -639,6 +646,13 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
             ):
                 mark(i, "du", "plural_imperative")
 
+    # any verb in -st right next to "du" is its verb ("worauf wartest du?", "du wartest")
+    for i, token in enumerate(tokens):
+        if token.lower == "du" and forms[i] == "du":
+            for j in (i - 1, i + 1):
+                if 0 <= j < n and forms[j] is None and _second_person_singular(tokens[j], tokens[i]):
+                    mark(j, "du", "singular_verb")
+
     if ambiguous:
         text_is_formal = any(f == "sie" for f in forms)
         for i in ambiguous:
@@ -652,6 +666,12 @@ def detect_address(text: str) -> tuple[AddressCue, ...]:
                 mark(i, "sie", "possessive" if token.lower.startswith("ihr") else "pronoun")
 
     return _join(text, tokens, forms, kinds)
+
+
+def _second_person_singular(token: _Token, du: _Token) -> bool:
+    if token.sentence != du.sentence or not token.lower.endswith("st") or token.lower in _NOT_VERBS:
+        return False
+    return token.text.islower() or (token.initial and token.end <= du.start)
 
 
 def _formal_verb(token: _Token) -> bool:

@@ -500,11 +500,14 @@ def _check_hashtag_limit(facts: VariantFacts, rule: Rule) -> list[Finding]:
     spans = hashtags(facts.text)
     if len(spans) <= limit:
         return []
-    message = ngettext(
-        "%(count)s hashtags, but at most %(max)s is allowed; remove some.",
-        "%(count)s hashtags, but at most %(max)s are allowed; remove some.",
-        limit,
-    ) % {"count": len(spans), "max": limit}
+    if limit == 0:
+        message = _("Hashtags are not used on this channel; remove them.")
+    else:
+        message = ngettext(
+            "The post has %(count)s hashtag; the limit is %(max)s. Remove the highlighted ones.",
+            "The post has %(count)s hashtags; the limit is %(max)s. Remove the highlighted ones.",
+            len(spans),
+        ) % {"count": len(spans), "max": limit}
     return [_finding(rule, message, spans[limit:])]
 
 
@@ -517,9 +520,9 @@ def _check_emoji(facts: VariantFacts, rule: Rule) -> list[Finding]:
         message = _("Emoji are not used on this channel; remove them.")
     else:
         message = ngettext(
-            "%(count)s emoji, but at most %(max)s is allowed; remove some.",
-            "%(count)s emoji, but at most %(max)s are allowed; remove some.",
-            limit,
+            "The post has %(count)s emoji; the limit is %(max)s. Remove the highlighted ones.",
+            "The post has %(count)s emoji; the limit is %(max)s. Remove the highlighted ones.",
+            len(spans),
         ) % {"count": len(spans), "max": limit}
     return [_finding(rule, message, spans[limit:])]
 

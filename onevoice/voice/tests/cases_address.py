@@ -74,7 +74,7 @@ ADDRESS_CASES: list[AddressCase] = [
     AddressCase("Komm vorbei und lerne unser Team kennen.", du=("Komm", "lerne")),
     AddressCase("Bitte melde dich bis Freitag.", du=("melde dich",)),
     AddressCase("Wir beraten dich gern persönlich.", du=("dich",)),
-    AddressCase("Was hältst du von unserem neuen Logo?", du=("du",)),
+    AddressCase("Was hältst du von unserem neuen Logo?", du=("hältst du",)),
     AddressCase("Lies mehr im Blog.", du=("Lies",)),
     AddressCase("Gib uns Feedback!", du=("Gib",)),
     AddressCase("Nimm teil an unserer Umfrage.", du=("Nimm",)),
@@ -82,9 +82,9 @@ ADDRESS_CASES: list[AddressCase] = [
     AddressCase("Verpasse nicht unser Sommerfest!", du=("Verpasse",)),
     AddressCase("Frag mal deine Kolleg*innen.", du=("Frag", "deine")),
     AddressCase("Teile den Beitrag mit deinen Freund*innen.", du=("Teile", "deinen")),
-    AddressCase("Wusstest du, dass unser Stadtwerk seit 1898 besteht?", du=("du",)),
+    AddressCase("Wusstest du, dass unser Stadtwerk seit 1898 besteht?", du=("Wusstest du",)),
     AddressCase("Du bist gefragt: Stimm ab!", du=("Du bist", "Stimm")),
-    AddressCase("Was meinst du?", du=("du",)),
+    AddressCase("Was meinst du?", du=("meinst du",)),
     AddressCase("Gemeinsam mit dir gestalten wir die Zukunft.", du=("dir",)),
     AddressCase("Willst du mehr wissen? Dann lies weiter.", du=("Willst du", "lies")),
     AddressCase("Sei dabei beim Stadtlauf!", du=("Sei",)),
@@ -174,7 +174,7 @@ ADDRESS_CASES: list[AddressCase] = [
     AddressCase("Erzähl mal, wie war dein Tag?", du=("Erzähl", "dein")),
     AddressCase("Meld dich!", du=("Meld dich",)),
     AddressCase("Sieh dir das Video an.", du=("Sieh dir",)),
-    AddressCase("Hier erfährst du mehr.", du=("du",)),
+    AddressCase("Hier erfährst du mehr.", du=("erfährst du",)),
     AddressCase("Wie findest du das?", du=("findest du",)),
     AddressCase("Dich erwartet ein tolles Team.", du=("Dich",)),
     AddressCase("Bist du bereit?", du=("Bist du",)),
@@ -261,6 +261,51 @@ ADDRESS_CASES: list[AddressCase] = [
     AddressCase("Hier kannst du dich anmelden: https://example.org/anmelden", du=("kannst du dich",)),
     AddressCase("Interessiert? Melden Sie sich bei Frau Weber.", sie=("Melden Sie sich",)),
     AddressCase("Ab sofort könnt ihr eure Bücher auch online verlängern.", du=("könnt ihr eure",)),
+    # --- a second round of posts written before the detector saw them (it then learnt "Stell dir",
+    # "Fühl dich" and any -st verb next to "du")
+    AddressCase("Neu im Sortiment: regionale Äpfel vom Bodensee. Probieren Sie mal!", sie=("Probieren Sie",)),
+    AddressCase(
+        "Stell dir vor, du könntest deine Arbeitszeit frei einteilen.", du=("Stell dir", "du könntest deine")
+    ),
+    AddressCase("Ihre Meinung ist gefragt: Nehmen Sie an unserer Umfrage teil.", sie=("Ihre", "Nehmen Sie")),
+    AddressCase(
+        "Die Polizei bittet um Hinweise. Sie erreichen die Dienststelle unter 110.", sie=("Sie",), hard=True
+    ),
+    AddressCase("Die Stadträte haben entschieden. Sie stimmten für den Radweg."),
+    AddressCase("Noch kein Ticket? Dann aber schnell!"),
+    AddressCase(
+        "Du hast Fragen zur Ausbildung? Unsere Azubis beantworten sie live auf Instagram.", du=("Du hast",)
+    ),
+    AddressCase("Lust auf Veränderung? Wir haben die passende Stelle für dich.", du=("dich",)),
+    AddressCase("Bei uns bist du mehr als eine Nummer.", du=("bist du",)),
+    AddressCase("Bei uns sind Sie mehr als eine Nummer.", sie=("Sie",)),
+    AddressCase(
+        "Achtung: Betrüger geben sich als Mitarbeitende aus. Geben Sie keine Daten heraus!",
+        sie=("Geben Sie",),
+    ),
+    AddressCase("Achtung: Betrüger geben sich als Mitarbeitende aus. Gib keine Daten heraus!", du=("Gib",)),
+    AddressCase("Wie gut kennst du deine Stadt? Mach mit beim Quiz!", du=("kennst du deine", "Mach")),
+    AddressCase("Kinder, Kinder! Am Sonntag ist Familientag im Museum."),
+    AddressCase("Die Gewinnerinnen stehen fest: Sie dürfen sich über ein E-Bike freuen."),
+    AddressCase("Wir sagen Danke an alle, die mitgeholfen haben!"),
+    AddressCase("Sagt Danke an alle, die mitgeholfen haben!", du=("Sagt",), hard=True),
+    AddressCase("Fühlen Sie sich wie zu Hause.", sie=("Fühlen Sie sich",)),
+    AddressCase("Fühl dich wie zu Hause.", du=("Fühl dich",)),
+    AddressCase("Schönes Wochenende euch allen!", du=("euch",)),
+    AddressCase("Schönes Wochenende Ihnen allen!", sie=("Ihnen",)),
+    AddressCase("Unser Bürgermeister lädt ein. Er freut sich auf Ihren Besuch.", sie=("Ihren",)),
+    AddressCase("Was macht eigentlich ein Stadtplaner? Unsere Kollegin Jana erklärt es."),
+    AddressCase("Ihr Lieblingsrezept? Teilen Sie es mit uns!", sie=("Ihr", "Teilen Sie")),
+    AddressCase("Dein Lieblingsrezept? Teil es mit uns!", du=("Dein", "Teil")),
+    AddressCase(
+        "Wer hat Lust, beim Frühjahrsputz mitzumachen? Meldet euch im Quartiersbüro.", du=("Meldet euch",)
+    ),
+    AddressCase("Die Sonne scheint, die Eisdiele hat geöffnet – worauf wartest du?", du=("wartest du",)),
+    AddressCase("Danke, dass Sie uns seit 20 Jahren vertrauen.", sie=("Sie",)),
+    AddressCase("Unsere Auszubildenden haben ihre Prüfung bestanden. Wir gratulieren ihnen herzlich!"),
+    AddressCase(
+        "Sie sind auf der Suche nach einem sicheren Job? Dann sind Sie bei uns richtig.", sie=("Sie", "Sie")
+    ),
     # --- English text: no address findings
     AddressCase("Do you have questions? We are happy to help you.", language="en"),
     AddressCase("Follow us on Instagram for more updates and stories.", language="en"),
