@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Metric(models.TextChoices):
@@ -28,7 +29,8 @@ class Unit(models.TextChoices):
     IN_PERIOD = "in_period", _("in the period")
     PER_WEEK = "per_week", _("per week")
     AT_PERIOD_END = "at_period_end", _("at the end of the period")
-    BUSINESS_HOURS = "business_hours", _("business hours")
+    # A unit (German "Geschäftsstunden"), not the opening hours: its own context keeps the translations apart.
+    BUSINESS_HOURS = "business_hours", pgettext_lazy("unit", "business hours")
 
 
 class Comparison(models.TextChoices):
