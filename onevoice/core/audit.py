@@ -131,6 +131,12 @@ def _register_labels() -> None:
             "publishing.paused": _("All publishing paused"),
             "publishing.resumed": _("Publishing resumed"),
             "publishing.settings_changed": _("Publishing settings changed"),
+            "guideline.created": _("Guideline created"),
+            "guideline.draft_saved": _("Guideline draft saved"),
+            "guideline.draft_discarded": _("Guideline draft discarded"),
+            "guideline.published": _("Guideline version published"),
+            "guideline.acknowledged": _("Guideline read and confirmed"),
+            "guideline.reminded": _("Reminded to read a guideline"),
         }
     )
 
@@ -173,6 +179,9 @@ def _field_labels() -> dict[str, Any]:
         "error": _("error"),
         "channel": _("channel"),
         "comment": _("comment"),
+        "title": _("title"),
+        "version": _("version"),
+        "change_note": _("what changed"),
     }
 
 

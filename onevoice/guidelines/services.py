@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -121,19 +122,42 @@ def draft_discard(*, actor: Membership, version: GuidelineVersion) -> None:
         guideline.delete()
 
 
+def _tell(members: Sequence[Membership], version: GuidelineVersion, text: str) -> None:
+    from onevoice.planning.models import Notification
+    from onevoice.planning.notifications import notify
+
+    guideline = version.guideline
+    url = reverse("guidelines:detail", args=[guideline.organization.slug, guideline.public_id])
+    notify(members, Notification.Kind.GUIDELINE_PUBLISHED, text, url)
+
+
 def notify_published(version: GuidelineVersion) -> list[Membership]:
-    """Tell the members who must read a newly published version; returns them (the notice is wired later)."""
-    return [m for m in pending_members(version) if m.pk != version.published_by_id]
+    """Tell the members who must read a newly published version (in-app, and by e-mail if they want)."""
+    members = [m for m in pending_members(version) if m.pk != version.published_by_id]
+    _tell(
+        members,
+        version,
+        _("Version %(number)s of “%(title)s” is published. Please read it and confirm.")
+        % {"number": version.number, "title": version.guideline.title},
+    )
+    return members
 
 
 def remind(
     version: GuidelineVersion, members: Sequence[Membership], *, by: Membership | None = None
 ) -> list[Reminder]:
-    """Remind members to read a version: record who was reminded and when (the notice is wired later)."""
+    """Remind members to read a version: record who was reminded and when ."""
     now = timezone.now()
-    return Reminder.objects.bulk_create(
+    reminders = Reminder.objects.bulk_create(
         [Reminder(version=version, membership=m, reminded_by=by, reminded_at=now) for m in members]
     )
+    _tell(
+        members,
+        version,
+        _("Reminder: please read “%(title)s” (version %(number)s) and confirm.")
+        % {"number": version.number, "title": version.guideline.title},
+    )
+    return reminders
 
 
 @transaction.atomic

@@ -38,7 +38,14 @@ NAV_SECTIONS: dict[tuple[str, str], str] = {
     ("organization", "audit"): "audit",
     ("organization", "overview"): "overview",
 }
-NAV_BY_NAMESPACE = {"planning": "plan", "networks": "channels", "publishing": "publishing"}
+NAV_BY_NAMESPACE = {
+    "planning": "plan",
+    "networks": "channels",
+    "publishing": "publishing",
+    "guidelines": "guidelines",
+    "strategy": "strategy",
+    "voice": "voice",
+}
 
 
 def nav_section(request: HttpRequest) -> str:

@@ -408,6 +408,7 @@ class Notification(models.Model):
         PUBLISH_UNCONFIRMED = "publish_unconfirmed", _("Publication unconfirmed")
         PUBLISH_WAITING = "publish_waiting", _("Publication waiting for a decision")
         PUBLISHING_PAUSED = "publishing_paused", _("Publishing paused")
+        GUIDELINE_PUBLISHED = "guideline_published", _("Guideline to read")
         MENTIONED = "mentioned", _("Mentioned in a comment")
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
