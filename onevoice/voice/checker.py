@@ -14,7 +14,8 @@ Rule kinds and their `params` (validated by `validate`):
   inflected forms and compounds count (Kunde, Kunden, Kundin, Stammkunden …, see `terms.py`); an exception
   containing the match excuses it; "patterns" (optional) are regular expressions, matched case-insensitively.
 - PREFERRED_TERMS: {"replacements": {"Kunden": "Kund*innen", "One Voice": "OneVoice"}} — the left side
-  found (inflected, or a misspelling of a product name) → a finding with the right side as suggestion.
+  found (inflected, as a whole word, or a misspelling of a product name) → a finding with the right side as
+  suggestion; the right side itself is never a finding ("OneVoice" is not flagged by "Onevoice").
 - DISCLOSURE: {"markers": ["Anzeige", "Werbung"]} — when the variant is a paid partnership, one marker
   must appear (German practice: at the start, clearly visible). Missing → a finding of the rule's severity;
   only after the first line / first 80 characters → a warning. "markers" may be left out (these two).
@@ -355,7 +356,8 @@ def _check_forbidden(facts: VariantFacts, rule: Rule) -> list[Finding]:
 @functools.lru_cache(maxsize=1024)
 def _replacement_matchers(frozen: str) -> tuple[tuple[TermMatcher, str], ...]:
     replacements: dict[str, str] = json.loads(frozen)["replacements"]
-    return tuple((term_matcher((left,)), right) for left, right in replacements.items())
+    # whole words only: "Kundenservice" is not "Kund*innen"
+    return tuple((term_matcher((left,), compounds=False), right) for left, right in replacements.items())
 
 
 def _check_preferred(facts: VariantFacts, rule: Rule) -> list[Finding]:

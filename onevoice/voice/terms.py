@@ -52,7 +52,9 @@ class _Word:
 class TermMatcher:
     """Finds a rule's terms (inflected), phrases and raw patterns in a text."""
 
-    def __init__(self, terms: tuple[str, ...], patterns: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, terms: tuple[str, ...], patterns: tuple[str, ...] = (), *, compounds: bool = True
+    ) -> None:
         self.words: dict[str, _Word] = {}
         phrases: list[str] = []
         raws: list[str] = []
@@ -62,7 +64,7 @@ class TermMatcher:
                 continue
             if len(parts) == 1 and parts[0].isalpha() and len(parts[0]) >= 3:
                 for stem in stems(parts[0]):
-                    self.words.setdefault(stem, _Word(parts[0], len(parts[0]) >= 5))
+                    self.words.setdefault(stem, _Word(parts[0], compounds and len(parts[0]) >= 5))
             else:
                 phrases.append(_phrase_pattern(parts))
         for raw in patterns:
@@ -163,6 +165,8 @@ def _without_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def term_matcher(terms: tuple[str, ...], patterns: tuple[str, ...] = ()) -> TermMatcher:
+def term_matcher(
+    terms: tuple[str, ...], patterns: tuple[str, ...] = (), *, compounds: bool = True
+) -> TermMatcher:
     """The matcher for these terms, built once; raises ValueError for a bad pattern or no terms at all."""
-    return TermMatcher(terms, patterns)
+    return TermMatcher(terms, patterns, compounds=compounds)

@@ -96,6 +96,8 @@ RULE_CASES: list[RuleCase] = [
     RuleCase("ONEVOICE ist da.", RuleKind.PREFERRED_TERMS, ONEVOICE, (("ONEVOICE",),), ("OneVoice",)),
     RuleCase("Liebe Kunden!", RuleKind.PREFERRED_TERMS, ONEVOICE, (("Kunden",),), ("Kund*innen",)),
     RuleCase("Liebe Kund*innen!", RuleKind.PREFERRED_TERMS, ONEVOICE),
+    RuleCase("Unser Kundenservice hilft.", RuleKind.PREFERRED_TERMS, ONEVOICE),
+    RuleCase("Ein Kunde, zwei Kunden.", RuleKind.PREFERRED_TERMS, ONEVOICE, (("Kunde",), ("Kunden",))),
     RuleCase("One  Voice und Onevoice", RuleKind.PREFERRED_TERMS, ONEVOICE, (("One  Voice",), ("Onevoice",))),
     # --- disclosure of paid partnerships
     RuleCase("Anzeige: Unsere neue Kooperation mit dem Radladen.", RuleKind.DISCLOSURE, {}, paid=True),
