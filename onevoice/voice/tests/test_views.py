@@ -411,7 +411,7 @@ class TestPostPage:
         html = personas.client_for(personas.cm).get(self.post_url(personas, draft)).content.decode()
         assert "Newsroom Marketing: Keine Schnäppchen:" in html
         assert 'disabled aria-describedby="submit-problems"' in html
-        assert 'hx-trigger="keyup changed delay:400ms"' in html
+        assert 'hx-trigger="keyup changed delay:400ms, change from:#lang-' in html
         assert 'data-testid="voice-finding"' in html
 
     def test_the_submit_action_refuses_it_with_the_list(self, personas, draft, forbidden) -> None:
