@@ -174,9 +174,13 @@ def build_demo_organization() -> Organization:
                 weekly_hours=person.weekly_hours,
             )
         _build_newsroom(smm, departments)
+        from onevoice.guidelines.demo import build as build_demo_guidelines
         from onevoice.planning.demo import build_demo_plan
+        from onevoice.strategy.demo import build as build_demo_strategy
 
         build_demo_plan(organization)
+        build_demo_strategy(organization, smm)
+        build_demo_guidelines(organization, smm)
     return organization
 
 

@@ -40,7 +40,14 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Organization]:
 
 def all_conflicts(demo: Organization) -> dict[int, list]:
     now = timezone.now()
-    return conflicts_in_range(demo, now - timedelta(days=8), now + timedelta(days=30))
+    found = conflicts_in_range(demo, now - timedelta(days=8), now + timedelta(days=30))
+    # The strategy's frequency hints (fewer than the weekly minimum, off the preferred times) depend on the
+    # day the demo is built; the deliberate conflicts are the others.
+    return {
+        pk: kept
+        for pk, cs in found.items()
+        if (kept := [c for c in cs if c.kind not in ("under_min", "off_time")])
+    }
 
 
 class TestDemoPlan:
