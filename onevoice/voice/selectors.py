@@ -17,7 +17,7 @@ from onevoice.planning.conflicts import org_time_zone
 from onevoice.planning.models import Post, PostVariant, Topic
 from onevoice.voice import checker
 from onevoice.voice.checker import Finding, Rule, Severity, VariantFacts
-from onevoice.voice.models import FindingOverride, PostFlags, VoiceFinding, VoiceRule
+from onevoice.voice.models import ExtraApproval, FindingOverride, PostFlags, VoiceFinding, VoiceRule
 
 # The posts a new blocking rule is previewed against: those already on their way out.
 UNDER_WAY = (Post.Status.IN_REVIEW, Post.Status.APPROVED, Post.Status.SCHEDULED)
@@ -156,7 +156,7 @@ def pending_extra_approval(post: Post) -> str:
     from onevoice.organization.roles import Role
     from onevoice.planning.models import ApprovalDecision
 
-    extra = post.extra_approvals.filter(review_round=post.review_round).first()  # type: ignore[attr-defined]
+    extra = ExtraApproval.objects.filter(post=post, review_round=post.review_round).first()
     if extra is None:
         return ""
     approved = ApprovalDecision.objects.filter(
