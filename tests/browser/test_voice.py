@@ -144,8 +144,18 @@ def test_the_smm_keeps_the_rules_and_reads_the_weekly_report(
     expect(page.get_by_test_id("voice-rules").first).to_contain_text("Kein Ramsch")
     assert VoiceRule.objects.get(name="Kein Ramsch").params["terms"] == ["Ramsch", "Plunder"]
 
+    submitted = services.post_create(
+        actor=personas.cm,
+        title="Kundentag",
+        department=personas.marketing,
+        channels=[post.variants.get().channel],
+        base_text="Liebe Kunden, wir freuen uns auf Ihren Besuch.",
+        publish_at=later(days=4),
+    )
+    services.post_submit(actor=personas.cm, post=submitted)
     page.goto(f"{live_url}/o/{personas.organization.slug}/voice/report/")
-    expect(page.get_by_test_id("report-topics")).to_be_visible()
+    expect(page.get_by_test_id("report-rules")).to_contain_text("Kund*innen")
+    expect(page.get_by_test_id("report-departments")).to_contain_text("Marketing")
     assert_accessible(page)
     shoot(page, "voice-report")
 
