@@ -177,10 +177,13 @@ def build_demo_organization() -> Organization:
         from onevoice.guidelines.demo import build as build_demo_guidelines
         from onevoice.planning.demo import build_demo_plan
         from onevoice.strategy.demo import build as build_demo_strategy
+        from onevoice.voice.demo import build as build_demo_voice
 
         build_demo_plan(organization)
         build_demo_strategy(organization, smm)
         build_demo_guidelines(organization, smm)
+        # After the plan: its posts under way get their findings recorded, and none is refused.
+        build_demo_voice(organization, smm)
     return organization
 
 
