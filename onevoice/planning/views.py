@@ -173,6 +173,13 @@ def _variant_views(
     return views
 
 
+def _similar(post: Post) -> list[Any]:
+    """Posts of other departments telling a similar story around the same time (while it can still change)."""
+    from onevoice.voice.similarity import similar_posts
+
+    return similar_posts(post) if post.is_editable else []
+
+
 def _post_page(
     request: HttpRequest,
     member: Membership,
@@ -205,6 +212,7 @@ def _post_page(
         "extra_approval": services.extra_approval_pending(post),
         "may_override": member.role in (Role.SMM, Role.ADMIN),
         "conflicts": _conflicts(post),
+        "similar": _similar(post),
         "current_step": services.current_step(post),
         "decisions": post.decisions.filter(review_round=post.review_round).select_related(
             "approver__user", "step"
