@@ -20,7 +20,7 @@ import os
 import random
 import socket
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -758,23 +758,23 @@ class BulkResult:
 
 def publications_redrive(*, actor: Membership, publications: Sequence[Publication]) -> BulkResult:
     """The SMM sends everything stuck on its way again, in one go."""
-    actor.require(Capability.MANAGE_PUBLISHING)
-    done = skipped = 0
-    for publication in publications:
-        try:
-            publication_retry(actor=actor, publication=publication)
-            done += 1
-        except (ValidationError, NotAllowed):
-            skipped += 1
-    return BulkResult(done, skipped)
+    return _each(actor, publications, publication_retry)
 
 
 def publications_cancel(*, actor: Membership, publications: Sequence[Publication]) -> BulkResult:
+    """The SMM decides that none of these goes out."""
+    return _each(actor, publications, publication_cancel)
+
+
+def _each(
+    actor: Membership, publications: Sequence[Publication], action: Callable[..., Publication]
+) -> BulkResult:
+    """One action on many, each in its own transaction: one that cannot be done is skipped, not fatal."""
     actor.require(Capability.MANAGE_PUBLISHING)
     done = skipped = 0
     for publication in publications:
         try:
-            publication_cancel(actor=actor, publication=publication)
+            action(actor=actor, publication=publication)
             done += 1
         except (ValidationError, NotAllowed):
             skipped += 1

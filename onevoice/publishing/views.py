@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
@@ -115,46 +116,43 @@ def log(request: HttpRequest, org: str) -> HttpResponse:
 @require_POST
 @login_required
 def retry(request: HttpRequest, org: str, publication_id: UUID) -> HttpResponse:
-    member = membership_for(request.user, org, need=C.PUBLISH)
-    publication = access_publication(member, publication_id)
-    if not has_channel_access(member, publication.channel, Access.PUBLISH):
-        messages.error(
-            request, _("You may not publish on %(channel)s.") % {"channel": publication.channel.name}
-        )
-        return _back(request, org)
-    try:
-        services.publication_retry(actor=member, publication=publication)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("“%(title)s” is on its way to %(channel)s again.")
-            % {"title": publication.variant.post.title, "channel": publication.channel.name},
-        )
-    return _back(request, org)
+    return _act(
+        request,
+        org,
+        publication_id,
+        services.publication_retry,
+        _("“%(title)s” is on its way to %(channel)s again."),
+    )
 
 
 @require_POST
 @login_required
 def cancel(request: HttpRequest, org: str, publication_id: UUID) -> HttpResponse:
+    return _act(
+        request,
+        org,
+        publication_id,
+        services.publication_cancel,
+        _("“%(title)s” will not be published on %(channel)s."),
+    )
+
+
+def _act(
+    request: HttpRequest, org: str, publication_id: UUID, action: Callable[..., Publication], done: str
+) -> HttpResponse:
+    """Retry or cancel one publication: for those who may publish on its channel."""
     member = membership_for(request.user, org, need=C.PUBLISH)
     publication = access_publication(member, publication_id)
+    names = {"title": publication.variant.post.title, "channel": publication.channel.name}
     if not has_channel_access(member, publication.channel, Access.PUBLISH):
-        messages.error(
-            request, _("You may not publish on %(channel)s.") % {"channel": publication.channel.name}
-        )
+        messages.error(request, _("You may not publish on %(channel)s.") % names)
         return _back(request, org)
     try:
-        services.publication_cancel(actor=member, publication=publication)
+        action(actor=member, publication=publication)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("“%(title)s” will not be published on %(channel)s.")
-            % {"title": publication.variant.post.title, "channel": publication.channel.name},
-        )
+        messages.success(request, done % names)
     return _back(request, org)
 
 
