@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -189,6 +190,7 @@ def main() -> int:
 
             redis.Redis.from_url(redis_url).flushdb()
         network.stop()
+        shutil.rmtree(WORK, ignore_errors=True)  # the queue file, the workers' logs
     return 0
 
 
