@@ -203,7 +203,8 @@ else:
         "name": "onevoice",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": WORKER_THREADS or 4, "worker_type": "thread"},
+        # Idle threads poll the SQLite queue; without a cap they back off to 10 s and a post goes out late.
+        "consumer": {"workers": WORKER_THREADS or 4, "worker_type": "thread", "max_delay": 1.0},
     }
 
 CACHES = {

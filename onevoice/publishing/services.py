@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import secrets
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -81,9 +82,14 @@ def sweep_grace() -> timedelta:
     return timedelta(seconds=getattr(settings, "PUBLISHING_SWEEP_GRACE_SECONDS", 10))
 
 
+# A token per process: a restarted container keeps its host name and often its process id (1), so host and
+# pid alone would make a new worker take a dead one's claims for its own.
+_PROCESS_TOKEN = secrets.token_hex(4)
+
+
 def worker_name() -> str:
-    """Host and process: shown in the publishing log, and how a restarted worker finds its dead claims."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Host, process and token: shown in the publishing log, and how a restarted worker finds dead claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_TOKEN}"
 
 
 def settings_for(organization: Organization | int) -> PublishingSettings:
@@ -196,21 +202,24 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
         enqueue([publication])  # woken early (clock skew, a re-sent task): wait for the right time
         return publication.state
     channel = publication.channel
-    if _is_held(publication.organization_id, channel):
+    current = _settings_of(publication)
+    if current.is_paused or channel.state != Channel.State.CONNECTED:
         return publication.state  # resuming the organisation or the channel sends it on
-    if now > publication.due_at + _late_window(publication.organization_id):
+    if now > publication.due_at + timedelta(minutes=current.late_window_minutes):
         _needs_person(publication, version, now)
         return P.NEEDS_PERSON
     wait = _channel_wait(channel, now)
     if wait is not None:
         _rate_limited(publication, version, wait, "")
         return P.RATE_LIMITED
+    claim = {"state": P.RUNNING, "claimed_by": worker_name(), "claimed_at": now, "updated_at": now}
     claimed = Publication.objects.filter(
         pk=publication.pk, state__in=WAITING, schedule_version=version
-    ).update(state=P.RUNNING, claimed_by=worker_name(), claimed_at=now, updated_at=now)
+    ).update(**claim)
     if not claimed:
         return ""  # another worker has it, or a person changed it a moment ago
-    publication.refresh_from_db()
+    for field, value in claim.items():
+        setattr(publication, field, value)
     variant = PostVariant.objects.select_related("post", "channel").get(pk=publication.variant_id)
     if variant.post.status != Post.Status.SCHEDULED:
         # Withdrawn between the last look and the claim: let go without calling the network.
@@ -221,13 +230,12 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
     return _call_network(publication, variant)
 
 
-def _is_held(organization_id: int, channel: Channel) -> bool:
-    """Paused (the crisis button, or the channel) or waiting for a reconnect: nothing goes out."""
-    if channel.state != Channel.State.CONNECTED:
-        return True
-    return PublishingSettings.objects.filter(
-        organization_id=organization_id, paused_at__isnull=False
-    ).exists()
+def _settings_of(publication: Publication) -> PublishingSettings:
+    """The organisation's settings, loaded with the publication (created on first use)."""
+    try:
+        return publication.organization.publishing
+    except PublishingSettings.DoesNotExist:
+        return settings_for(publication.organization_id)
 
 
 def _channel_wait(channel: Channel, now: datetime) -> datetime | None:
@@ -629,8 +637,11 @@ def publications_recover_after_restart() -> int:
     host = socket.gethostname()
     dead = []
     for publication in Publication.objects.filter(state=P.RUNNING, claimed_by__startswith=f"{host}:"):
-        pid = publication.claimed_by.rsplit(":", 1)[-1]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        _host, pid, token = [*publication.claimed_by.split(":"), "", ""][:3]
+        if not pid.isdigit():
+            continue
+        reused = int(pid) == os.getpid() and token != _PROCESS_TOKEN  # our pid, an earlier process's claim
+        if reused or not _process_alive(int(pid)):
             dead.append(publication)
     recovered = _interrupted(dead)
     for publication_id in recovered:

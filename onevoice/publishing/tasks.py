@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from onevoice.publishing import services
 
@@ -18,8 +18,9 @@ def publish(publication_id: int, version: int) -> str:
     return services.publication_run(publication_id, version)
 
 
+# No lock: every step of the sweep is a conditional update, so two sweeps at once do no harm, while a lock
+# left behind by a worker killed mid-sweep would stop the sweeper for good (huey's locks never expire).
 @db_periodic_task(crontab(minute="*"))
-@lock_task("publishing-sweep")
 def sweep() -> None:
     report = services.publications_sweep()
     if report.enqueued or report.interrupted or report.reconciled:
