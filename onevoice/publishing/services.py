@@ -192,7 +192,7 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
     """
     now = now or timezone.now()
     publication = (
-        Publication.objects.select_related("channel", "organization__publishing")
+        Publication.objects.select_related("channel__throttle", "organization__publishing")
         .filter(pk=publication_id)
         .first()
     )
@@ -242,11 +242,15 @@ def _channel_wait(channel: Channel, now: datetime) -> datetime | None:
     """When the channel may be used again, if not now: the network's rate limit and its minimum spacing,
     shared by every worker through one row per channel."""
     spacing = timedelta(seconds=connector_class(channel.network).min_seconds_between_posts)
-    throttle, _created = ChannelThrottle.objects.get_or_create(channel=channel)
-    if throttle.blocked_until and throttle.blocked_until > now:
-        return throttle.blocked_until
+    try:
+        blocked_until = channel.throttle.blocked_until  # loaded with the publication
+    except ChannelThrottle.DoesNotExist:
+        blocked_until = None
+    if blocked_until and blocked_until > now:
+        return blocked_until
     if not spacing:
         return None
+    throttle, _created = ChannelThrottle.objects.get_or_create(channel=channel)
     free = Q(last_started_at__isnull=True) | Q(last_started_at__lte=now - spacing)
     if ChannelThrottle.objects.filter(pk=throttle.pk).filter(free).update(last_started_at=now):
         return None
@@ -298,7 +302,9 @@ def _call_network(publication: Publication, variant: PostVariant) -> str:
         return publication_reconcile(publication.pk)
     except RateLimited as error:
         log_attempt(O.RATE_LIMITED, error.message)
-        ChannelThrottle.objects.filter(channel=channel).update(blocked_until=error.retry_after)
+        ChannelThrottle.objects.update_or_create(
+            channel=channel, defaults={"blocked_until": error.retry_after}
+        )
         _rate_limited(publication, None, error.retry_after, error.message)
         return P.RATE_LIMITED
     except AuthExpired as error:
@@ -331,31 +337,30 @@ def _call_network(publication: Publication, variant: PostVariant) -> str:
 
 def _channel_post_for(publication: Publication, variant: PostVariant, post: Post) -> None:
     """What went out is listed on the channel's page too, and the newsroom's feed shows it."""
-    channel_post, created = ChannelPost.objects.get_or_create(
+    if ChannelPost.objects.filter(idempotency_key=publication.idempotency_key).exists():
+        return  # settled twice (a look-up after a lost answer): listed already
+    channel_post = ChannelPost.objects.create(
         idempotency_key=publication.idempotency_key,
-        defaults={
-            "channel_id": publication.channel_id,
-            "author": post.owner,
-            "text": variant.text,
-            "language": variant.language,
-            "link": variant.link,
-            "state": ChannelPost.State.PUBLISHED,
-            "external_id": publication.external_id,
-            "url": publication.url,
-            "published_at": publication.published_at,
-        },
+        channel_id=publication.channel_id,
+        author=post.owner,
+        text=variant.text,
+        language=variant.language,
+        link=variant.link,
+        state=ChannelPost.State.PUBLISHED,
+        external_id=publication.external_id,
+        url=publication.url,
+        published_at=publication.published_at,
     )
-    if created:
-        ChannelPostImage.objects.bulk_create(
-            ChannelPostImage(
-                post=channel_post,
-                file=image.file.name,
-                mime_type=image.mime_type,
-                alt_text=image.alt_text,
-                position=image.position,
-            )
-            for image in variant.images.all()
+    ChannelPostImage.objects.bulk_create(
+        ChannelPostImage(
+            post=channel_post,
+            file=image.file.name,
+            mime_type=image.mime_type,
+            alt_text=image.alt_text,
+            position=image.position,
         )
+        for image in variant.images.all()
+    )
 
 
 def _after_transient(publication: Publication, message: str) -> str:
@@ -470,7 +475,7 @@ def _after_settled(publication: Publication) -> None:
     # Only the post's row is locked (not its owner's): posts of one person settle side by side.
     post = (
         Post.objects.select_for_update(of=("self",))
-        .select_related("owner__user")
+        .select_related("owner__user", "organization")
         .get(variants__publication=publication)
     )
     variant = PostVariant.objects.select_related("channel").get(pk=publication.variant_id)
