@@ -15,14 +15,9 @@ from django.utils.translation import gettext as _
 from onevoice.core import audit
 from onevoice.guidelines.models import Acknowledgement, Guideline, GuidelineVersion, Reminder
 from onevoice.guidelines.selectors import current_version, pending_members
-from onevoice.organization.access import NotAllowed
+from onevoice.organization.access import NotAllowed, require_same_organization
 from onevoice.organization.models import Membership
 from onevoice.organization.roles import Capability
-
-
-def _same_org(actor: Membership, guideline: Guideline) -> None:
-    if guideline.organization_id != actor.organization_id:
-        raise NotAllowed(Capability.MANAGE_STRATEGY)
 
 
 def _clean_title(actor: Membership, title: str, guideline: Guideline | None) -> str:
@@ -74,7 +69,7 @@ def draft_save(
 ) -> GuidelineVersion:
     """Save the guideline's draft (starting one after the newest version if there is none) and its title."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, guideline)
+    require_same_organization(actor, guideline)
     guideline = Guideline.objects.select_for_update().get(pk=guideline.pk)
     title = _clean_title(actor, title, guideline)
     body = _clean_body(body)
@@ -106,7 +101,7 @@ def draft_discard(*, actor: Membership, version: GuidelineVersion) -> None:
     """Throw away an unpublished draft; a guideline that never had a published version goes with it."""
     actor.require(Capability.MANAGE_STRATEGY)
     guideline = version.guideline
-    _same_org(actor, guideline)
+    require_same_organization(actor, guideline)
     version = GuidelineVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError(_("A published version stays in the history; it cannot be discarded."))
@@ -164,7 +159,7 @@ def remind(
 def version_publish(*, actor: Membership, version: GuidelineVersion) -> GuidelineVersion:
     """Publish a draft: it becomes the current version everyone is asked to read."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, version.guideline)
+    require_same_organization(actor, version.guideline)
     # Locked so two managers pressing "Publish" at once publish it once.
     version = GuidelineVersion.objects.select_for_update().select_related("guideline").get(pk=version.pk)
     if version.published_at is not None:
@@ -240,7 +235,7 @@ def acknowledge(*, member: Membership, version: GuidelineVersion) -> Acknowledge
 def reminders_send(*, actor: Membership, version: GuidelineVersion) -> list[Membership]:
     """Remind everyone who has not yet confirmed the current version; returns who was reminded."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, version.guideline)
+    require_same_organization(actor, version.guideline)
     current = current_version(version.guideline)
     if current is None or current.pk != version.pk:
         raise ValidationError(_("Only the current version can be sent as a reminder."))

@@ -286,3 +286,12 @@ def publications_of(member: Membership, public_ids: list[UUID]) -> list[Publicat
         organization_id=member.organization_id, public_id__in=public_ids
     )
     return [p for p in found if has_channel_access(member, p.channel, Access.READ)]
+
+
+def require_same_organization(
+    member: Membership, *objects: models.Model | None, capability: Capability = Capability.MANAGE_STRATEGY
+) -> None:
+    """Refuse when any of the objects (None is skipped) belongs to another organisation than the member's."""
+    for obj in objects:
+        if obj is not None and getattr(obj, "organization_id", None) != member.organization_id:
+            raise NotAllowed(capability)

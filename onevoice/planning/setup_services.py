@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from onevoice.core import audit
 from onevoice.networks.models import Channel
-from onevoice.organization.access import NotAllowed
+from onevoice.organization.access import NotAllowed, require_same_organization
 from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role, capabilities_of
 from onevoice.planning.models import (
@@ -26,12 +25,6 @@ from onevoice.planning.models import (
     Post,
     Topic,
 )
-
-
-def _same_org(actor: Membership, *objects: Any) -> None:
-    for obj in objects:
-        if obj is not None and obj.organization_id != actor.organization_id:
-            raise NotAllowed(Capability.MANAGE_STRATEGY)
 
 
 def _may_edit_campaigns(actor: Membership) -> None:
@@ -53,7 +46,7 @@ def campaign_save(
     color: str,
 ) -> Campaign:
     _may_edit_campaigns(actor)
-    _same_org(actor, *departments, *channels, campaign)
+    require_same_organization(actor, *departments, *channels, campaign)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The campaign must end on or after its first day.")})
     before = None
@@ -82,7 +75,7 @@ def topic_save(
     *, actor: Membership, topic: Topic | None, name: str, department: Department | None, color: str
 ) -> Topic:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, department, topic)
+    require_same_organization(actor, department, topic)
     clash = Topic.objects.filter(organization=actor.organization, name__iexact=name.strip())
     if topic is not None:
         clash = clash.exclude(pk=topic.pk)
@@ -107,7 +100,7 @@ def topic_save(
 @transaction.atomic
 def topic_delete(*, actor: Membership, topic: Topic) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, topic)
+    require_same_organization(actor, topic)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -143,7 +136,7 @@ def blackout_create(
     channels: Sequence[Channel],
 ) -> BlackoutPeriod:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, *channels)
+    require_same_organization(actor, *channels)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The blackout period must end after it starts.")})
     period = BlackoutPeriod.objects.create(
@@ -172,7 +165,7 @@ def blackout_create(
 @transaction.atomic
 def blackout_delete(*, actor: Membership, period: BlackoutPeriod) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, period)
+    require_same_organization(actor, period)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -193,7 +186,7 @@ def channel_rules_save(
     max_per_week: int | None,
 ) -> PlanningRules:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, channel)
+    require_same_organization(actor, channel)
     if max_per_day and max_per_week and max_per_day > max_per_week:
         raise ValidationError(_("More posts per day than per week cannot be meant. Check the numbers."))
     rules, _created = PlanningRules.objects.get_or_create(channel=channel)
@@ -269,12 +262,12 @@ def policy_save(
 ) -> ApprovalPolicy:
     """Save a policy with its steps (replacing the old steps); at least one approval step is needed."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, department, channel, campaign, policy)
+    require_same_organization(actor, department, channel, campaign, policy)
     steps = [s for s in steps if s.name.strip()]
     if not any(s.kind == ApprovalStep.Kind.APPROVAL for s in steps):
         raise ValidationError(_("A policy needs at least one approval step."))
     for step in steps:
-        _same_org(actor, *step.people, *step.departments)
+        require_same_organization(actor, *step.people, *step.departments)
         if step.kind == ApprovalStep.Kind.APPROVAL and not (
             step.people or step.roles or step.departments or step.external_emails.strip()
         ):
@@ -343,7 +336,7 @@ def policy_save(
 @transaction.atomic
 def policy_delete(*, actor: Membership, policy: ApprovalPolicy) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, policy)
+    require_same_organization(actor, policy)
     audit.record(
         actor=actor.user,
         organization=actor.organization,

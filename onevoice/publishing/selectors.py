@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from onevoice.networks.models import Channel
+from onevoice.networks.models import Access, Channel
 from onevoice.organization.access import visible_channels
 from onevoice.organization.models import Membership
 from onevoice.publishing.models import STUCK, Publication, PublishAttempt, PublishingSettings
@@ -92,15 +92,27 @@ def explain(publication: Publication) -> Explanation | None:
     )
 
 
-def _readable_channel_ids(member: Membership) -> list[int]:
-    return [channel.pk for channel, _level in visible_channels(member)]
+@dataclass(frozen=True)
+class LogScope:
+    """What one person's publishing log covers: the channels they can read, worked out once per page."""
+
+    member: Membership
+    channels: list[tuple[Channel, Access]]
+
+    @classmethod
+    def of(cls, member: Membership) -> LogScope:
+        return cls(member, visible_channels(member))
+
+    @property
+    def channel_ids(self) -> list[int]:
+        return [channel.pk for channel, _level in self.channels]
 
 
 def publications(
-    member: Membership, *, channel: Channel | None = None, states: list[str] | None = None
+    scope: LogScope, *, channel: Channel | None = None, states: list[str] | None = None
 ) -> QuerySet[Publication]:
     rows = Publication.objects.filter(
-        organization_id=member.organization_id, channel_id__in=_readable_channel_ids(member)
+        organization_id=scope.member.organization_id, channel_id__in=scope.channel_ids
     )
     if channel is not None:
         rows = rows.filter(channel=channel)
@@ -113,17 +125,17 @@ def publications(
     )
 
 
-def attempts(member: Membership, *, channel: Channel | None = None) -> list[PublishAttempt]:
+def attempts(scope: LogScope, *, channel: Channel | None = None) -> list[PublishAttempt]:
     rows = PublishAttempt.objects.filter(
-        organization_id=member.organization_id, channel_id__in=_readable_channel_ids(member)
+        organization_id=scope.member.organization_id, channel_id__in=scope.channel_ids
     )
     if channel is not None:
         rows = rows.filter(channel=channel)
     return list(rows.select_related("channel", "publication__variant__post")[:LOG_SIZE])
 
 
-def stuck_count(member: Membership) -> int:
-    return publications(member, states=sorted(STUCK)).count()
+def stuck_count(scope: LogScope) -> int:
+    return publications(scope, states=sorted(STUCK)).count()
 
 
 def pause_of(organization_id: int) -> PublishingSettings | None:

@@ -25,7 +25,6 @@ from onevoice.organization.access import (
     has_channel_access,
     membership_for,
     publications_of,
-    visible_channels,
 )
 from onevoice.organization.roles import Capability
 from onevoice.organization.shortcuts import render_for_member
@@ -80,13 +79,15 @@ def log(request: HttpRequest, org: str) -> HttpResponse:
             channel = access_channel(member, UUID(request.GET["channel"]))
         except ValueError:
             channel = None
-    shown = request.GET.get("show", "stuck" if selectors.stuck_count(member) else "")
+    scope = selectors.LogScope.of(member)
+    stuck = selectors.stuck_count(scope)
+    shown = request.GET.get("show", "stuck" if stuck else "")
     if shown not in FILTERS:
         shown = ""
     rows = list(
-        selectors.publications(member, channel=channel, states=FILTERS.get(shown))[: selectors.LOG_SIZE]
+        selectors.publications(scope, channel=channel, states=FILTERS.get(shown))[: selectors.LOG_SIZE]
     )
-    publishable = {c.pk for c, level in visible_channels(member) if level == Access.PUBLISH}
+    publishable = {c.pk for c, level in scope.channels if level == Access.PUBLISH}
     for row in rows:
         row.explanation = selectors.explain(row)  # type: ignore[attr-defined]
         row.may_act = row.channel_id in publishable  # type: ignore[attr-defined]
@@ -97,11 +98,11 @@ def log(request: HttpRequest, org: str) -> HttpResponse:
         "publishing/log.html",
         {
             "rows": rows,
-            "attempts": selectors.attempts(member, channel=channel),
+            "attempts": selectors.attempts(scope, channel=channel),
             "channel": channel,
-            "channels": [c for c, _level in visible_channels(member)],
+            "channels": [c for c, _level in scope.channels],
             "shown": shown,
-            "stuck": selectors.stuck_count(member),
+            "stuck": stuck,
             "settings": current,
             "may_manage": member.can(C.MANAGE_PUBLISHING),
             "pause_form": style_form(PauseForm()),

@@ -16,23 +16,13 @@ from django.utils.translation import gettext as _
 
 from onevoice.core import audit
 from onevoice.networks.models import Channel
-from onevoice.organization.access import NotAllowed
+from onevoice.organization.access import NotAllowed, require_same_organization
 from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability
 from onevoice.planning import setup_services
 from onevoice.strategy.metrics import METRICS, Metric, Unit
 from onevoice.strategy.models import ChannelStrategy, Goal, KpiTarget, TargetGroup
 from onevoice.strategy.periods import period_start
-
-
-def _same_org(actor: Membership, *objects: Any) -> None:
-    for obj in objects:
-        if obj is None:
-            continue
-        organization_id = getattr(obj, "organization_id", None)
-        if organization_id != actor.organization_id:
-            raise NotAllowed(Capability.MANAGE_STRATEGY)
-
 
 # ---- target groups ------------------------------------------------------------------------------------
 
@@ -42,7 +32,7 @@ def target_group_save(
     *, actor: Membership, target_group: TargetGroup | None, name: str, description: str
 ) -> TargetGroup:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, target_group)
+    require_same_organization(actor, target_group)
     name = name.strip()
     clash = TargetGroup.objects.filter(organization=actor.organization, name__iexact=name)
     if target_group is not None:
@@ -73,7 +63,7 @@ def target_group_save(
 @transaction.atomic
 def target_group_delete(*, actor: Membership, target_group: TargetGroup) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, target_group)
+    require_same_organization(actor, target_group)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -109,7 +99,7 @@ def goal_save(
 ) -> Goal:
     """Save a goal; any day of the period names it, the period's first day is stored."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, goal, department)
+    require_same_organization(actor, goal, department)
     if period_kind not in Goal.Period.values:
         raise ValidationError({"period_kind": _("Choose a month, a quarter or a year.")})
     created = goal is None
@@ -132,7 +122,7 @@ def goal_save(
 @transaction.atomic
 def goal_delete(*, actor: Membership, goal: Goal) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, goal)
+    require_same_organization(actor, goal)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -170,7 +160,7 @@ def kpi_target_save(
 ) -> KpiTarget:
     """Save a KPI target of a goal; the unit must suit the metric and a percentage lies between 0 and 100."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, goal, target, channel)
+    require_same_organization(actor, goal, target, channel)
     if target is not None and target.goal_id != goal.pk:
         raise NotAllowed(Capability.MANAGE_STRATEGY)
     info = METRICS[Metric(metric)]
@@ -213,7 +203,7 @@ def kpi_target_save(
 @transaction.atomic
 def kpi_target_delete(*, actor: Membership, target: KpiTarget) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, target)
+    require_same_organization(actor, target)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -254,7 +244,7 @@ def channel_strategy_save(
     """Save a channel's strategy; the gap and maxima go to the plan's channel rules through planning's service,
     so the plan's conflict detection uses one set of numbers."""
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, channel, *target_groups)
+    require_same_organization(actor, channel, *target_groups)
     if min_per_week and max_per_week and min_per_week > max_per_week:
         raise ValidationError(
             {"min_per_week": _("At least %(low)s per week cannot fit into at most %(high)s per week. Check the numbers.")

@@ -13,19 +13,13 @@ from django.utils.translation import gettext as _
 
 from onevoice.core import audit
 from onevoice.networks.models import Channel
-from onevoice.organization.access import NotAllowed, may_edit_post
+from onevoice.organization.access import NotAllowed, may_edit_post, require_same_organization
 from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role
 from onevoice.planning.models import Campaign, Post, PostVariant
 from onevoice.voice import checker, selectors
 from onevoice.voice.checker import RuleKind, Severity
 from onevoice.voice.models import ExtraApproval, FindingOverride, PostFlags, VoiceFinding, VoiceRule
-
-
-def _same_org(actor: Membership, *objects: Any) -> None:
-    for obj in objects:
-        if obj is not None and obj.organization_id != actor.organization_id:
-            raise NotAllowed(Capability.MANAGE_STRATEGY)
 
 
 def _snapshot(rule: VoiceRule) -> dict[str, Any]:
@@ -59,7 +53,7 @@ def _clean(
     campaign: Campaign | None,
 ) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, department, channel, campaign)
+    require_same_organization(actor, department, channel, campaign)
     if not name.strip():
         raise ValidationError({"name": _("Give the rule a name people will recognise.")})
     if severity not in (Severity.BLOCK, Severity.WARN):
@@ -133,7 +127,7 @@ def rule_update(
     active: bool = True,
 ) -> VoiceRule:
     """Change a rule (its kind stays: a different kind is a different rule)."""
-    _same_org(actor, rule)
+    require_same_organization(actor, rule)
     _clean(
         actor,
         name=name,
@@ -173,7 +167,7 @@ def rule_update(
 @transaction.atomic
 def rule_delete(*, actor: Membership, rule: VoiceRule) -> None:
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, rule)
+    require_same_organization(actor, rule)
     audit.record(
         actor=actor.user,
         organization=actor.organization,
@@ -192,7 +186,7 @@ def finding_override(
     if actor.role not in (Role.SMM, Role.ADMIN):
         raise NotAllowed(Capability.MANAGE_STRATEGY)
     actor.require(Capability.MANAGE_STRATEGY)
-    _same_org(actor, post, rule)
+    require_same_organization(actor, post, rule)
     if variant.post_id != post.pk:
         raise NotAllowed(Capability.MANAGE_STRATEGY)
     if not reason.strip():
@@ -239,7 +233,7 @@ def post_flags_set(*, actor: Membership, post: Post, paid_partnership: bool) -> 
 def channel_impressum_set(*, actor: Membership, channel: Channel, url: str) -> Channel:
     """Set the address of the Impressum a channel points to (§ 5 DDG); only channel managers may."""
     actor.require(Capability.MANAGE_CHANNELS)
-    _same_org(actor, channel)
+    require_same_organization(actor, channel)
     url = url.strip()
     try:
         URLValidator(schemes=["https", "http"])(url)
