@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onevoice.strategy",
     "onevoice.guidelines",
     "onevoice.voice",
+    "onevoice.inbox",
 ]
 
 MIDDLEWARE = [
