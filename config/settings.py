@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "onevoice.guidelines",
     "onevoice.voice",
     "onevoice.inbox",
+    "onevoice.workload",
+    "onevoice.analytics",
 ]
 
 MIDDLEWARE = [

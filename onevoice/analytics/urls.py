@@ -1,0 +1,7 @@
+"""URLs of analytics (filled in by its slice)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "analytics"
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""urls_contacts of the inbox (filled in by its slice)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
