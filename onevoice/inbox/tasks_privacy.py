@@ -1,0 +1,1 @@
+"""Worker tasks of the inbox (privacy); imported by `tasks.py`, which huey discovers."""
