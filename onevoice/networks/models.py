@@ -14,6 +14,11 @@ class Network(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
     MASTODON = "mastodon", "Mastodon"
     NEWSROOM = "newsroom", _("Newsroom feed")
+    LINKEDIN = "linkedin", "LinkedIn"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    THREADS = "threads", "Threads"
+    X = "x", "X"
 
 
 class Channel(models.Model):
@@ -165,3 +170,43 @@ class ChannelPostImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text[:60] or str(self.file.name)
+
+
+class AppRegistration(models.Model):
+    """The organisation's own developer app on a network (client id + secret) that its OAuth sign-ins use.
+
+    A self-hosted install registers its own app with each network: nobody else's client id is built in.
+    The secret is encrypted at rest like a channel's credentials; the API version is pinned here.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="app_registrations")
+    network = models.CharField(_("network"), max_length=20, choices=Network.choices)
+    client_id = models.CharField(_("client id"), max_length=255)
+    client_secret_encrypted = models.TextField(blank=True)
+    # Empty: the connector's default version; otherwise e.g. "202601" (LinkedIn) or "v24.0" (Graph API).
+    api_version = models.CharField(_("API version"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["network"]
+        verbose_name = _("app registration")
+        verbose_name_plural = _("app registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "network"], name="app_registration_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}: {self.client_id}"
+
+    @property
+    def client_secret(self) -> str:
+        return str(crypto.decrypt(self.client_secret_encrypted).get("client_secret", ""))
+
+    def set_client_secret(self, secret: str) -> None:
+        self.client_secret_encrypted = crypto.encrypt({"client_secret": secret})
+
+    def snapshot(self) -> dict[str, Any]:
+        # Never the secret.
+        return {"network": self.network, "client_id": self.client_id, "api_version": self.api_version}
