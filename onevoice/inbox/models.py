@@ -409,6 +409,7 @@ class Reply(models.Model):
         PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
         HELD = "held", _("Held: someone else answered meanwhile")
         QUEUED = "queued", _("Being sent")
+        SENDING = "sending", _("Sending now")  # a worker claimed it and is talking to the network
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         REJECTED = "rejected", _("Not approved")
