@@ -22,6 +22,8 @@ class Capability(enum.StrEnum):
     INBOX = "inbox"
     REPLY = "reply"
     METRICS = "metrics"
+    LIKE = "like"  # like a message in the inbox as the channel's account
+    HIDE = "hide"  # hide a comment under one of our posts (moderation)
 
 
 class TextCounting(enum.StrEnum):
@@ -146,6 +148,13 @@ class Unconfirmed(ConnectorError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, permanent=False)
+
+
+class NotSupported(ConnectorError):
+    """The network has no such operation (e.g. hiding comments): nothing was sent."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
 
 
 @dataclass(frozen=True)
@@ -314,3 +323,11 @@ class Connector:
 
     def fetch_metrics(self, external_ids: Sequence[str]) -> list[MetricSample]:
         raise NotImplementedError
+
+    def like(self, external_id: str) -> None:
+        """Like the item as the channel's account; liking twice is no error."""
+        raise NotSupported(_("%(network)s does not let OneVoice like messages.") % {"network": self.label})
+
+    def hide(self, external_id: str) -> None:
+        """Hide a comment under one of the channel's posts (moderation), where the network has that."""
+        raise NotSupported(_("%(network)s does not let OneVoice hide comments.") % {"network": self.label})
