@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from onevoice.accounts.models import User
+    from onevoice.inbox.models import Case
     from onevoice.networks.models import Access, Channel, ChannelPost
     from onevoice.planning.models import Post
     from onevoice.publishing.models import Publication
@@ -295,3 +296,92 @@ def require_same_organization(
     for obj in objects:
         if obj is not None and getattr(obj, "organization_id", None) != member.organization_id:
             raise NotAllowed(capability)
+
+
+# ---- the community inbox --------------------------------------------------------------------------
+
+
+def may_use_inbox(member: Membership) -> bool:
+    """Everyone who works with content sees the inbox; management viewers read reports instead."""
+    return member.is_active and member.can(Capability.COMMENT)
+
+
+def case_visibility(member: Membership) -> models.Q | None:
+    """The condition on cases this person sees (None: all of the organisation's).
+
+    Admins and SMMs see every case; everyone else the cases of their departments and those assigned to
+    them; people who reply to the community also the central ones (no department); people who approve
+    also the cases with a reply waiting for approval. A CM of HR does not see Sales' cases.
+    """
+    from onevoice.inbox.models import Reply
+    from onevoice.organization.roles import Role
+
+    if member.role in (Role.ADMIN, Role.SMM):
+        return None
+    condition = models.Q(assignee_id=member.pk)
+    departments = _department_ids(member)
+    if departments:
+        condition |= models.Q(department_id__in=sorted(departments))
+    if member.can(Capability.REPLY):
+        condition |= models.Q(department__isnull=True)
+    if member.can(Capability.APPROVE):
+        condition |= models.Q(
+            models.Exists(
+                Reply.objects.filter(case_id=models.OuterRef("pk"), state=Reply.State.PENDING_APPROVAL)
+            )
+        )
+    return condition
+
+
+def visible_cases(member: Membership) -> models.QuerySet[Case]:
+    """The organisation's inbox cases this person may see (empty for those without the inbox)."""
+    from onevoice.inbox.models import Case
+
+    if not may_use_inbox(member):
+        return Case.objects.none()
+    cases = Case.objects.filter(organization_id=member.organization_id)
+    condition = case_visibility(member)
+    return cases if condition is None else cases.filter(condition)
+
+
+def may_see_case(member: Membership, case: Case) -> bool:
+    """The same rule as `visible_cases`, for one case already loaded."""
+    if not may_use_inbox(member) or case.organization_id != member.organization_id:
+        return False
+    if case_visibility(member) is None:
+        return True
+    if case.assignee_id == member.pk or case.department_id in _department_ids(member):
+        return True
+    if case.department_id is None and member.can(Capability.REPLY):
+        return True
+    return member.can(Capability.APPROVE) and case.replies.filter(state="pending_approval").exists()
+
+
+def may_work_case(member: Membership, case: Case) -> bool:
+    """Assign, change status, priority, tags and triage: people who reply to the community."""
+    return member.can(Capability.REPLY) and may_see_case(member, case)
+
+
+def may_reply_case(member: Membership, case: Case) -> bool:
+    """Answer on the network: the case's assignee, or whoever may reply on its channel."""
+    from onevoice.networks.models import Access
+
+    if not may_work_case(member, case):
+        return False
+    return case.assignee_id == member.pk or has_channel_access(member, case.channel, Access.REPLY)
+
+
+def access_case(member: Membership, public_id: UUID, *, act: bool = False) -> Case:
+    """A case this person may see (with `act`: may also work on); 404 otherwise, also for other orgs."""
+    from onevoice.inbox.models import Case
+
+    case = (
+        Case.objects.select_related(
+            "channel", "department", "assignee__user", "contact", "post", "organization"
+        )
+        .filter(organization_id=member.organization_id, public_id=public_id)
+        .first()
+    )
+    if case is None or not may_see_case(member, case) or (act and not may_work_case(member, case)):
+        raise Http404
+    return case
