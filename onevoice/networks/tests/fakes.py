@@ -41,9 +41,19 @@ class ScriptedConnector(Connector):
     published: ClassVar[dict[str, PublishRequest]] = {}
     deleted: ClassVar[list[str]] = []
     rotate_to: ClassVar[dict[str, Any] | None] = None
+    # Inbox answers and moderation (casework): what was sent, and what the next call does.
+    fail_reply: ClassVar[Exception | None] = None
+    replies: ClassVar[dict[str, tuple[str, PublishRequest]]] = {}  # idempotency key → (answered id, request)
+    liked: ClassVar[list[str]] = []
+    hidden: ClassVar[list[str]] = []
+    fail_like: ClassVar[Exception | None] = None
 
     @classmethod
     def reset(cls) -> None:
+        cls.fail_reply = cls.fail_like = None
+        cls.replies = {}
+        cls.liked = []
+        cls.hidden = []
         cls.fail_verify = cls.fail_publish = cls.fail_delete = None
         cls.fail_publish_times = 0
         cls.publish_calls = 0
@@ -93,6 +103,25 @@ class ScriptedConnector(Connector):
 
     def fetch_inbox(self, *, since: str = "") -> InboxPage:
         return InboxPage(items=[])
+
+    def reply(self, *, to_external_id: str, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        if self.fail_reply is not None:
+            raise self.fail_reply
+        type(self).replies[idempotency_key] = (to_external_id, request)  # the same key: still one answer
+        return PublishResult(
+            external_id=f"at://did:plc:muster/app.bsky.feed.post/r{idempotency_key[:12]}",
+            url=f"https://bsky.app/profile/muster.test/post/r{idempotency_key[:12]}",
+            published_at=datetime(2026, 11, 27, 10, 5, tzinfo=UTC),
+        )
+
+    def like(self, external_id: str) -> None:
+        if self.fail_like is not None:
+            raise self.fail_like
+        if external_id not in self.liked:
+            type(self).liked.append(external_id)
+
+    def hide(self, external_id: str) -> None:
+        type(self).hidden.append(external_id)
 
     def fetch_metrics(self, external_ids: Sequence[str]) -> list[MetricSample]:
         return []

@@ -79,7 +79,14 @@ class BlueskyConnector(Connector):
     kind = "bluesky"
     label = "Bluesky"  # a name: the same in every language
     capabilities = frozenset(
-        {Capability.PUBLISH, Capability.DELETE, Capability.INBOX, Capability.REPLY, Capability.METRICS}
+        {
+            Capability.PUBLISH,
+            Capability.DELETE,
+            Capability.INBOX,
+            Capability.REPLY,
+            Capability.METRICS,
+            Capability.LIKE,
+        }
     )
     text_counting = TextCounting.GRAPHEMES
     max_text_length = 300
@@ -168,6 +175,53 @@ class BlueskyConnector(Connector):
             )
 
         self._run(operation)
+
+    def like(self, external_id: str) -> None:
+        """Like a post as the channel's account; the like's record key comes from the post's address, so
+        liking twice (or a retry after a lost answer) leaves one like."""
+        repo, collection, rkey = parse_at_uri(external_id)
+        like_key = record_key_for(f"like:{external_id}")
+
+        def operation(client: Client) -> None:
+            did, _handle = self._identity(client)
+            try:
+                target = client.com.atproto.repo.get_record(
+                    models.ComAtprotoRepoGetRecord.Params(repo=repo, collection=collection, rkey=rkey)
+                )
+            except RequestErrorBase as error:
+                if errors.error_name(error) == "RecordNotFound":
+                    raise ConnectorError(
+                        _("The post no longer exists on Bluesky."), permanent=True, status=400
+                    ) from error
+                raise
+            record = models.AppBskyFeedLike.Record(
+                subject=models.ComAtprotoRepoStrongRef.Main(uri=target.uri, cid=target.cid),
+                created_at=client.get_current_time_iso(),
+            )
+            try:
+                client.app.bsky.feed.like.create(did, record, rkey=like_key)
+            except RequestErrorBase as error:
+                status = errors.status_of(error)
+                if (
+                    status is not None
+                    and (status >= 500 or status == 409)
+                    and self._has_record(client, did, "app.bsky.feed.like", like_key)
+                ):
+                    return  # liked before: the key is taken by our own like
+                raise
+
+        self._run(operation)
+
+    def _has_record(self, client: Client, did: str, collection: str, rkey: str) -> bool:
+        try:
+            client.com.atproto.repo.get_record(
+                models.ComAtprotoRepoGetRecord.Params(repo=did, collection=collection, rkey=rkey)
+            )
+        except RequestErrorBase as error:
+            if errors.status_of(error) in (400, 404):
+                return False
+            raise
+        return True
 
     def fetch_inbox(self, *, since: str = "") -> InboxPage:
         """Replies, mentions and quotes indexed after `since`, oldest first; the cursor is the newest indexedAt.
