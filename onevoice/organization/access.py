@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from onevoice.accounts.models import User
-    from onevoice.inbox.models import Case
+    from onevoice.inbox.models import Case, Contact
     from onevoice.networks.models import Access, Channel, ChannelPost
     from onevoice.planning.models import Post
     from onevoice.publishing.models import Publication
@@ -296,6 +296,37 @@ def require_same_organization(
     for obj in objects:
         if obj is not None and getattr(obj, "organization_id", None) != member.organization_id:
             raise NotAllowed(capability)
+
+
+# ---- inbox contacts (DSGVO) -----------------------------------------------------------------------
+
+
+def may_manage_contacts(member: Membership) -> bool:
+    """Admins and SMMs see every contact, export and erase them, and set the retention rules."""
+    return member.can(Capability.MANAGE_STRATEGY)
+
+
+def visible_contacts(member: Membership) -> models.QuerySet[Contact]:
+    """Contacts this person may look at: all of them for SMM/admin; for a CM, those with a case they see."""
+    from onevoice.inbox.models import Contact
+
+    contacts = Contact.objects.filter(organization_id=member.organization_id)
+    if may_manage_contacts(member):
+        return contacts
+    if not member.can(Capability.REPLY):
+        return contacts.none()
+    case_ids = visible_cases(member).values("contact_id")
+    return contacts.filter(pk__in=case_ids)
+
+
+def access_contact(member: Membership, contact_id: UUID, *, manage: bool = False) -> Contact:
+    """A contact the person may see (`manage`: export, erase); 404 if missing, foreign or not theirs."""
+    if manage and not may_manage_contacts(member):
+        raise Http404
+    contact = visible_contacts(member).filter(public_id=contact_id).first()
+    if contact is None:
+        raise Http404
+    return contact
 
 
 # ---- the community inbox --------------------------------------------------------------------------
