@@ -1,0 +1,599 @@
+"""Ingestion: what a network delivers becomes messages in cases, once, routed and on the SLA clock.
+
+`ingest_items` takes a batch of `InboundItem`s of one channel and stores them in a handful of queries
+whatever the batch size: it looks up known messages, contacts, cases and our published posts in bulk,
+inserts with `bulk_create(ignore_conflicts=True)` and updates the touched cases together. The same item
+delivered twice (in one batch or two) is one message.
+
+`ingest_channel` polls one channel: it claims the channel's `ChannelInboxState` with a conditional update
+(so two workers never poll one channel at once), asks the connector for everything after the saved cursor,
+and saves the new cursor in the same transaction as the batch. A network failure leaves the cursor where
+it was and backs off for this channel only; the next poll fetches the same items again and the unique
+message key drops what was already stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onevoice.core.http import BlockedAddress
+from onevoice.inbox import routing, sla
+from onevoice.inbox.models import (
+    Assignment,
+    Case,
+    ChannelInboxState,
+    Contact,
+    ContactHandle,
+    InboxSettings,
+    Message,
+    MessageKind,
+    Priority,
+)
+from onevoice.inbox.triage import Signals, classify
+from onevoice.networks.connectors.base import AuthExpired, ConnectorError, InboundItem, RateLimited
+from onevoice.networks.models import Channel
+
+log = logging.getLogger(__name__)
+
+# Polling: every minute when all is well; after failures 1, 2, 4 … minutes up to an hour, with jitter.
+POLL_INTERVAL = timedelta(seconds=50)
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
+# A claim lasts this long: a worker killed mid-poll frees the channel after it.
+CLAIM_FOR = timedelta(minutes=5)
+# Lookups by `IN (…)` in chunks, under SQLite's limit of bound variables.
+CHUNK = 900
+
+REOPENED = (Case.Status.CLOSED, Case.Status.WAITING)
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    new_messages: int = 0
+    duplicates: int = 0
+    new_cases: int = 0
+    reopened_cases: int = 0
+    case_ids: list[int] = field(default_factory=list)
+
+
+def thread_key(item: InboundItem) -> str:
+    """What groups messages into one case: the conversation of a direct message, else thread root + author."""
+    if item.kind == MessageKind.DIRECT_MESSAGE:
+        key = f"dm:{item.thread_root or item.in_reply_to or item.author_id}"
+    else:
+        key = f"{item.thread_root or item.in_reply_to or item.external_id}|{item.author_id}"
+    if len(key) > 600:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def _clean(value: str, limit: int | None = None) -> str:
+    """Text as PostgreSQL can store it (no NUL) and within the column's length; shown as plain text."""
+    value = (value or "").replace("\x00", "")
+    return value[:limit] if limit is not None else value
+
+
+def _subject(text: str) -> str:
+    line = " ".join(_clean(text).split())
+    return line[:197] + "…" if len(line) > 200 else line
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+@dataclass(frozen=True)
+class _PostLink:
+    variant_id: int
+    post_id: int
+    department_id: int | None
+    campaign_id: int | None
+
+
+def _post_links(channel: Channel, external_ids: set[str]) -> dict[str, _PostLink]:
+    """Which of these network ids are our own published posts on this channel (plan posts)."""
+    from onevoice.publishing.models import Publication
+
+    found: dict[str, _PostLink] = {}
+    ids = sorted(i for i in external_ids if i)
+    for chunk in _chunks(ids):
+        rows = Publication.objects.filter(channel=channel, external_id__in=chunk).values_list(
+            "external_id",
+            "variant_id",
+            "variant__post_id",
+            "variant__post__department_id",
+            "variant__post__campaign_id",
+        )
+        for external_id, variant_id, post_id, department_id, campaign_id in rows:
+            found[external_id] = _PostLink(variant_id, post_id, department_id, campaign_id)
+    return found
+
+
+def _contacts(channel: Channel, items: Sequence[InboundItem]) -> dict[str, tuple[int, bool]]:
+    """author_id → (contact id, VIP) for every author of the batch; new authors become contacts."""
+    org_id, network = channel.organization_id, channel.network
+    authors: dict[str, InboundItem] = {}
+    for item in items:
+        authors.setdefault(item.author_id, item)
+
+    def load() -> dict[str, tuple[int, bool]]:
+        known: dict[str, tuple[int, bool]] = {}
+        for chunk in _chunks(list(authors)):
+            rows = ContactHandle.objects.filter(
+                organization_id=org_id, network=network, author_id__in=chunk
+            ).values_list("author_id", "contact_id", "contact__is_vip")
+            known.update({a: (c, vip) for a, c, vip in rows})
+        return known
+
+    known = load()
+    missing = [a for a in authors if a not in known]
+    if missing:
+        contacts = Contact.objects.bulk_create(
+            [
+                Contact(
+                    organization_id=org_id,
+                    display_name=_clean(authors[a].author_name or authors[a].author_handle, 255),
+                )
+                for a in missing
+            ]
+        )
+        ContactHandle.objects.bulk_create(
+            [
+                ContactHandle(
+                    organization_id=org_id,
+                    contact=contact,
+                    network=network,
+                    author_id=author_id,
+                    handle=_clean(authors[author_id].author_handle, 255),
+                )
+                for author_id, contact in zip(missing, contacts, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        known = load()
+        # Another worker may have won the race for an author: its contact is the one; drop ours.
+        used = {c for c, _vip in known.values()}
+        orphans = [c.pk for c in contacts if c.pk not in used]
+        if orphans:
+            Contact.objects.filter(pk__in=orphans).delete()
+    return known
+
+
+@dataclass
+class _Triaged:
+    item: InboundItem
+    key: str
+    signals: Signals
+
+
+def _triage(item: InboundItem) -> Signals:
+    try:
+        return classify(item.text, language_hint=item.language)
+    except Exception:  # a triage bug must not stop the inbox: the message arrives without signals
+        log.exception("triage failed for %s", item.external_id)
+        return Signals(language=item.language, sentiment="", offensive=False)
+
+
+def _triage_payload(signals: Signals) -> dict[str, Any]:
+    payload: dict[str, Any] = {"sentiment_score": round(signals.sentiment_score, 3)}
+    if signals.offensive_terms:
+        payload["offensive_terms"] = list(signals.offensive_terms)
+    return payload
+
+
+@dataclass
+class _Context:
+    """What routing and the SLA clock need for one organisation, loaded once per batch."""
+
+    rules: routing.RuleSet
+    owner: routing.DefaultOwner
+    calendar: sla.BusinessCalendar
+    policies: list[Any]
+
+
+def _context(channel: Channel) -> _Context:
+    organization = channel.organization
+    settings = InboxSettings.objects.filter(organization=organization).first()
+    return _Context(
+        rules=routing.rules_of(organization.pk),
+        owner=routing.default_owner(organization),
+        calendar=sla.calendar_for(organization, settings),
+        policies=sla.organization_policies(organization.pk),
+    )
+
+
+def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport:
+    """Store a batch of one channel's items as messages in cases: idempotent, routed, with SLA dues."""
+    report = IngestReport(received=len(items))
+    unique: dict[str, InboundItem] = {}
+    for item in items:
+        if item.external_id and len(item.external_id) <= 500:
+            unique.setdefault(item.external_id, item)
+    if not unique:
+        return report
+    with transaction.atomic():
+        known: set[str] = set()
+        for chunk in _chunks(list(unique)):
+            known.update(
+                Message.objects.filter(channel=channel, external_id__in=chunk).values_list(
+                    "external_id", flat=True
+                )
+            )
+        fresh = [_Triaged(i, thread_key(i), _triage(i)) for x, i in unique.items() if x not in known]
+        report.duplicates = len(items) - len(fresh)
+        if not fresh:
+            return report
+        fresh.sort(key=lambda t: t.item.created_at)
+        contacts = _contacts(channel, [t.item for t in fresh])
+        keys = list(dict.fromkeys(t.key for t in fresh))
+        cases: dict[str, Case] = {}
+        for chunk in _chunks(keys):
+            cases.update(
+                (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
+            )
+        new_keys = [k for k in keys if k not in cases]
+        if new_keys:
+            _create_cases(channel, [t for t in fresh if t.key in set(new_keys)], contacts, report)
+            for chunk in _chunks(new_keys):
+                cases.update(
+                    (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
+                )
+        Message.objects.bulk_create(
+            [_message(channel, cases[t.key], t) for t in fresh if t.key in cases],
+            ignore_conflicts=True,
+        )
+        report.new_messages = len(fresh)
+        _update_cases(channel, cases, fresh, set(new_keys), report)
+    return report
+
+
+def _message(channel: Channel, case: Case, triaged: _Triaged) -> Message:
+    item, signals = triaged.item, triaged.signals
+    return Message(
+        case=case,
+        channel=channel,
+        external_id=item.external_id,
+        direction=Message.Direction.INBOUND,
+        kind=str(item.kind),
+        author_id=_clean(item.author_id, 255),
+        author_handle=_clean(item.author_handle, 255),
+        author_name=_clean(item.author_name, 255),
+        text=_clean(item.text),
+        url=_clean(item.url, 1000),
+        in_reply_to=_clean(item.in_reply_to, 500),
+        thread_root=_clean(item.thread_root, 500),
+        created_at=item.created_at,
+        language=_clean(signals.language, 12),
+        sentiment=signals.sentiment,
+        offensive=signals.offensive,
+        triage=_triage_payload(signals),
+    )
+
+
+def _create_cases(
+    channel: Channel,
+    fresh: list[_Triaged],
+    contacts: dict[str, tuple[int, bool]],
+    report: IngestReport,
+) -> None:
+    """One case per new thread key, from its first message: routed, tagged and on the clock."""
+    context = _context(channel)
+    first: dict[str, _Triaged] = {}
+    for triaged in fresh:  # sorted by time: the first one opens the case
+        first.setdefault(triaged.key, triaged)
+    roots = {t.item.thread_root for t in first.values()} | {t.item.in_reply_to for t in first.values()}
+    links = _post_links(channel, roots)
+    built: list[tuple[Case, routing.RoutingDecision]] = []
+    for key, triaged in first.items():
+        item, signals = triaged.item, triaged.signals
+        link = links.get(item.thread_root) or links.get(item.in_reply_to)
+        contact_id, is_vip = contacts.get(item.author_id, (None, False))
+        decision = context.rules.route(
+            routing.RoutingInput(
+                channel_id=channel.pk,
+                text=item.text,
+                kind=str(item.kind),
+                language=signals.language,
+                author_id=item.author_id,
+                author_handle=item.author_handle,
+                is_vip=is_vip,
+                post_department_id=link.department_id if link else None,
+                campaign_id=link.campaign_id if link else None,
+                sentiment=signals.sentiment,
+                offensive=signals.offensive,
+            )
+        )
+        context.owner.apply(
+            decision,
+            post_department_id=link.department_id if link else None,
+            channel_department_id=channel.department_id,
+        )
+        priority = decision.priority or Priority.NORMAL
+        dues = sla.dues_for(
+            context.calendar,
+            context.policies,
+            channel_id=channel.pk,
+            priority=priority,
+            started_at=item.created_at,
+        )
+        case = Case(
+            organization_id=channel.organization_id,
+            channel=channel,
+            thread_key=key,
+            contact_id=contact_id,
+            kind=str(item.kind),
+            subject=_subject(item.text),
+            status=Case.Status.NEW,
+            priority=priority,
+            department_id=decision.department_id,
+            assignee_id=decision.assignee_id,
+            post_id=link.post_id if link else None,
+            variant_id=link.variant_id if link else None,
+            needs_reply=not decision.no_reply_needed,
+            hidden=decision.hide,
+            language=_clean(signals.language, 12),
+            sentiment=signals.sentiment,
+            offensive=signals.offensive,
+            sla_policy=dues.policy,
+            first_message_at=item.created_at,
+            last_message_at=item.created_at,
+            last_inbound_at=item.created_at,
+            first_response_due=dues.first_response_due,
+            resolution_due=dues.resolution_due,
+            message_count=0,
+        )
+        built.append((case, decision))
+    Case.objects.bulk_create([c for c, _d in built], ignore_conflicts=True)
+    by_key = {
+        c.thread_key: c.pk
+        for chunk in _chunks([c.thread_key for c, _d in built])
+        for c in Case.objects.filter(channel=channel, thread_key__in=chunk, message_count=0).only(
+            "pk", "thread_key"
+        )
+    }
+    tag_rows, assignments, hidden = [], [], []
+    through = Case.tags.through
+    for case, decision in built:
+        pk = by_key.get(case.thread_key)
+        if pk is None:
+            continue
+        report.new_cases += 1
+        for tag_id in decision.tag_ids:
+            tag_rows.append(through(case_id=pk, tag_id=tag_id))
+        if decision.department_id is not None or decision.assignee_id is not None:
+            reason = decision.reason or (
+                _("Routing rule “%(name)s”") % {"name": decision.rule.name} if decision.rule else ""
+            )
+            assignments.append(
+                Assignment(
+                    case_id=pk,
+                    department_id=decision.department_id,
+                    assignee_id=decision.assignee_id,
+                    rule=decision.rule,
+                    reason=reason[:255],
+                )
+            )
+        if decision.hide:
+            hidden.append(pk)
+    through.objects.bulk_create(tag_rows, ignore_conflicts=True)
+    Assignment.objects.bulk_create(assignments)
+    routing.request_hide_on_network(hidden)
+
+
+def _update_cases(
+    channel: Channel,
+    cases: dict[str, Case],
+    fresh: list[_Triaged],
+    new_keys: set[str],
+    report: IngestReport,
+) -> None:
+    """Counts, times and the newest message's triage on every touched case; a closed or waiting case that
+    hears from the person again is open again, with new dues from that message's time."""
+    by_key: dict[str, list[_Triaged]] = {}
+    for triaged in fresh:
+        by_key.setdefault(triaged.key, []).append(triaged)
+    context: _Context | None = None
+    changed: list[Case] = []
+    for key, batch in by_key.items():
+        case = cases.get(key)
+        if case is None:
+            continue
+        newest = batch[-1]
+        case.message_count += len(batch)
+        case.last_message_at = max(case.last_message_at, newest.item.created_at)
+        if case.last_inbound_at is None or newest.item.created_at >= case.last_inbound_at:
+            case.last_inbound_at = newest.item.created_at
+            case.language = _clean(newest.signals.language, 12)
+            case.sentiment = newest.signals.sentiment
+            case.offensive = newest.signals.offensive
+        if not case.subject:
+            case.subject = _subject(batch[0].item.text)
+        if key not in new_keys and case.status in REOPENED:
+            if context is None:
+                context = _context(channel)
+            reopened_by = next(
+                (t for t in batch if case.closed_at is None or t.item.created_at >= case.closed_at), batch[0]
+            )
+            dues = sla.dues_for(
+                context.calendar,
+                context.policies,
+                channel_id=channel.pk,
+                priority=case.priority,
+                started_at=reopened_by.item.created_at,
+            )
+            case.status = Case.Status.OPEN
+            case.closed_at = None
+            case.first_response_at = None
+            case.escalated_at = None
+            case.needs_reply = True
+            case.sla_policy = dues.policy
+            case.first_response_due = dues.first_response_due
+            case.resolution_due = dues.resolution_due
+            report.reopened_cases += 1
+        changed.append(case)
+        report.case_ids.append(case.pk)
+    now = timezone.now()
+    for case in changed:
+        case.updated_at = now
+    Case.objects.bulk_update(
+        changed,
+        [
+            "message_count",
+            "last_message_at",
+            "last_inbound_at",
+            "language",
+            "sentiment",
+            "offensive",
+            "subject",
+            "status",
+            "closed_at",
+            "first_response_at",
+            "escalated_at",
+            "needs_reply",
+            "sla_policy",
+            "first_response_due",
+            "resolution_due",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+
+
+# ---- polling a channel -------------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    channel_id: int
+    outcome: str  # "ingested", "skipped", "busy", "failed", "rate_limited", "reconnect"
+    report: IngestReport | None = None
+    error: str = ""
+
+
+def backoff(failures: int) -> timedelta:
+    wait = min(BACKOFF_BASE * 2 ** max(failures - 1, 0), BACKOFF_MAX)
+    return wait * random.uniform(0.8, 1.2)
+
+
+def _claim(state: ChannelInboxState, now: datetime) -> bool:
+    due = Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+    return bool(
+        ChannelInboxState.objects.filter(pk=state.pk)
+        .filter(due)
+        .update(next_poll_at=now + CLAIM_FOR, last_polled_at=now)
+    )
+
+
+def _throttled_until(channel: Channel, now: datetime) -> datetime | None:
+    """The publishing engine's shared wait for this channel after the network said "too many requests"."""
+    from onevoice.publishing.models import ChannelThrottle
+
+    return (
+        ChannelThrottle.objects.filter(channel=channel, blocked_until__gt=now)
+        .values_list("blocked_until", flat=True)
+        .first()
+    )
+
+
+def ingest_channel(channel: Channel, *, force: bool = False) -> PollResult:
+    """Poll one channel once (if it is due): fetch after its cursor, store, move the cursor, or back off."""
+    from onevoice.networks.registry import connector_for
+
+    if channel.state != Channel.State.CONNECTED:
+        return PollResult(channel.pk, "skipped")
+    now = timezone.now()
+    state, _created = ChannelInboxState.objects.get_or_create(channel=channel)
+    blocked = _throttled_until(channel, now)
+    if blocked is not None:
+        ChannelInboxState.objects.filter(pk=state.pk).update(next_poll_at=blocked)
+        return PollResult(channel.pk, "rate_limited")
+    if force:
+        ChannelInboxState.objects.filter(pk=state.pk).update(next_poll_at=None)
+    if not _claim(state, now):
+        return PollResult(channel.pk, "busy")
+    connector = None
+    try:
+        connector = connector_for(channel)
+        page = connector.fetch_inbox(since=state.cursor)
+    except RateLimited as error:
+        _failed(state, error.message, next_poll_at=error.retry_after, count=False)
+        return PollResult(channel.pk, "rate_limited", error=error.message)
+    except AuthExpired as error:
+        from onevoice.networks.services import channel_mark_reconnect, explain
+
+        channel_mark_reconnect(channel, explain(error, channel.get_network_display()), None)
+        _failed(state, error.message, next_poll_at=None)
+        return PollResult(channel.pk, "reconnect", error=error.message)
+    except (ConnectorError, BlockedAddress, OSError, ValueError) as error:
+        message = getattr(error, "message", "") or str(error) or error.__class__.__name__
+        _failed(state, message)
+        log.warning("inbox poll of channel %s failed: %s", channel.pk, message)
+        return PollResult(channel.pk, "failed", error=message)
+    finally:
+        close = getattr(connector, "close", None)
+        if callable(close):
+            close()
+    with transaction.atomic():
+        report = ingest_items(channel, page.items)
+        # The cursor moves in the same transaction as the batch: either both are stored or neither.
+        ChannelInboxState.objects.filter(pk=state.pk).update(
+            cursor=_clean(page.cursor, 1000) or state.cursor,
+            last_success_at=timezone.now(),
+            failures=0,
+            error="",
+            next_poll_at=now + POLL_INTERVAL,
+        )
+    if report.new_messages:
+        log.info(
+            "inbox of channel %s: %s new messages, %s new cases",
+            channel.pk,
+            report.new_messages,
+            report.new_cases,
+        )
+    return PollResult(channel.pk, "ingested", report=report)
+
+
+def _failed(
+    state: ChannelInboxState, message: str, *, next_poll_at: datetime | None = None, count: bool = True
+) -> None:
+    state.refresh_from_db(fields=["failures"])
+    failures = state.failures + 1 if count else state.failures
+    if next_poll_at is None:
+        next_poll_at = timezone.now() + backoff(failures)
+    ChannelInboxState.objects.filter(pk=state.pk).update(
+        failures=failures, next_poll_at=next_poll_at, error=_clean(message, 1000)
+    )
+
+
+def channels_due(now: datetime | None = None) -> list[int]:
+    """Connected channels whose network has an inbox and whose next poll is due."""
+    from onevoice.networks.connectors.base import Capability
+    from onevoice.networks.registry import connector_class
+
+    now = now or timezone.now()
+    candidates = Channel.objects.filter(state=Channel.State.CONNECTED).filter(
+        Q(inbox_state__isnull=True)
+        | Q(inbox_state__next_poll_at__isnull=True)
+        | Q(inbox_state__next_poll_at__lte=now)
+    )
+    due = []
+    for pk, network in candidates.values_list("pk", "network"):
+        try:
+            if Capability.INBOX in connector_class(network).capabilities:
+                due.append(pk)
+        except (KeyError, ImportError, ValueError):
+            continue
+    return due
