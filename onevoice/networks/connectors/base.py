@@ -324,6 +324,10 @@ class Connector:
     def fetch_metrics(self, external_ids: Sequence[str]) -> list[MetricSample]:
         raise NotImplementedError
 
+    def fetch_channel_metrics(self) -> list[MetricSample]:
+        """The account's own figures (followers, posts …) as samples with the account's external id."""
+        raise NotImplementedError
+
     def like(self, external_id: str) -> None:
         """Like the item as the channel's account; liking twice is no error."""
         raise NotSupported(_("%(network)s does not let OneVoice like messages.") % {"network": self.label})

@@ -298,6 +298,31 @@ class BlueskyConnector(Connector):
 
         return self._run(operation)
 
+    def fetch_channel_metrics(self) -> list[MetricSample]:
+        """Followers and posts of the account from the AppView profile; none without an AppView."""
+
+        def operation(client: Client) -> list[MetricSample]:
+            did, _handle = self._identity(client)
+            try:
+                profile = self._query(
+                    client,
+                    "app.bsky.actor.getProfile",
+                    models.AppBskyActorGetProfile.Params(actor=did),
+                    appview=True,
+                )
+            except RequestErrorBase as error:
+                if errors.is_not_served(error):
+                    return []
+                raise
+            measured_at = datetime.now(UTC)
+            return [
+                MetricSample(external_id=did, name=name, value=int(profile[field]), measured_at=measured_at)
+                for name, field in (("followers", "followersCount"), ("posts", "postsCount"))
+                if isinstance(profile.get(field), int)
+            ]
+
+        return self._run(operation)
+
     def close(self) -> None:
         if self._sdk is not None:
             self._sdk.request.close()
