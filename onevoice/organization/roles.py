@@ -24,6 +24,7 @@ class Capability(models.TextChoices):
     APPROVE = "approve", _("Approve")
     PUBLISH = "publish", _("Publish")
     MANAGE_PUBLISHING = "manage_publishing", _("Pause all publishing, re-drive or cancel what is stuck")
+    MANAGE_INBOX = "manage_inbox", _("Set up the inbox: routing, SLA, tags, approvals, spike alert")
     REPLY = "reply", _("Reply to the community")
     MODERATE = "moderate", _("Moderate")
     MANAGE_CHANNELS = "manage_channels", _("Manage channels")
