@@ -1,5 +1,9 @@
-"""urls_public of the inbox (filled in by its slice)."""
+"""The expert's page behind a forwarded link, under /expert/ (no login; the token is the key)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from onevoice.inbox import expert_views
+
+urlpatterns = [
+    path("<str:token>/", expert_views.expert, name="expert"),
+]
