@@ -265,6 +265,8 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], name="message_unique_per_channel")
         ]
+        # The spike alert counts a channel's messages of the last hour and week.
+        indexes = [models.Index(fields=["channel", "created_at"], name="message_channel_time")]
 
     def __str__(self) -> str:
         return self.external_id
