@@ -158,3 +158,68 @@ def sniff_image(upload: Any) -> str | None:
     finally:
         upload.seek(0)
     return found
+
+
+class AppRegistrationForm(Form):
+    """The organisation's own developer app on one network; an empty secret keeps the stored one."""
+
+    client_id = forms.CharField(label=_("Client id (app id)"), max_length=255)
+    client_secret = forms.CharField(
+        label=_("Client secret (app secret)"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    api_version = forms.CharField(label=_("API version"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, has_secret: bool, default_version: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_secret = has_secret
+        self.fields["client_secret"].help_text = (
+            _("A secret is stored (encrypted). Leave empty to keep it.")
+            if has_secret
+            else _("Stored encrypted; it is never shown again.")
+        )
+        if default_version:
+            self.fields["api_version"].help_text = _(
+                "Empty: OneVoice's default, currently %(version)s. Pin a version only when you have a reason."
+            ) % {"version": default_version}
+            self.fields["api_version"].widget.attrs["placeholder"] = default_version
+        else:
+            self.fields["api_version"].disabled = True
+            self.fields["api_version"].help_text = _("This network does not version its API.")
+
+    def clean_client_id(self) -> str:
+        return str(self.cleaned_data["client_id"]).strip()
+
+    def clean_client_secret(self) -> str:
+        secret = str(self.cleaned_data.get("client_secret") or "").strip()
+        if not secret and not self.has_secret:
+            raise forms.ValidationError(_("Enter the client secret of the app."))
+        return secret
+
+    def clean_api_version(self) -> str:
+        import re
+
+        version = str(self.cleaned_data.get("api_version") or "").strip()
+        if version and not re.fullmatch(r"(v\d{1,2}\.\d|\d{6}(\.\d{2})?)", version):
+            raise forms.ValidationError(
+                _("Enter a version like 202610 (LinkedIn) or v24.0 (Facebook, Instagram), or leave it empty.")
+            )
+        return version
+
+
+class OAuthConnectForm(ChannelBaseForm):
+    """Name and department of the channel to be; the account itself is chosen at the network."""
+
+    kind = forms.ChoiceField(label=_("What to connect"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(kinds) > 1:
+            self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+            self.fields["kind"].required = True
+            self.fields["kind"].initial = kinds[0][0]
+        else:
+            del self.fields["kind"]
+        self.fields["name"].help_text = _("Leave empty to use the account's name.")

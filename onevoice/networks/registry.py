@@ -15,6 +15,7 @@ CONNECTORS: dict[str, str] = {
     "bluesky": "onevoice.networks.connectors.bluesky.connector.BlueskyConnector",
     "mastodon": "onevoice.networks.connectors.mastodon.connector.MastodonConnector",
     "newsroom": "onevoice.networks.connectors.newsroom.connector.NewsroomConnector",
+    "linkedin": "onevoice.networks.connectors.linkedin.connector.LinkedInConnector",
 }
 
 

@@ -289,6 +289,14 @@ def channel_verify(*, actor: Membership | None, channel: Channel) -> AccountInfo
         raise ValidationError(explain(error, label)) from error
     except (ConnectorError, BlockedAddress) as error:
         raise ValidationError(explain(error, label)) from error
+    expires = channel_token_expiring(channel)
+    if expires is not None and expires - timezone.now() < RECONNECT_AHEAD:
+        reason = _(
+            "The access to %(network)s runs out on %(when)s and the network does not renew it by itself. "
+            "Connect the channel again before then."
+        ) % {"network": label, "when": _when(expires)}
+        channel_mark_reconnect(channel, reason, actor)
+        return account
     _apply_account(channel, account)
     channel.last_verified_at = timezone.now()
     if channel.state == Channel.State.RECONNECT:
@@ -621,3 +629,90 @@ def post_delete(*, actor: Membership, post: ChannelPost) -> ChannelPost:
             before={"url": post.url},
         )
     return post
+
+
+# ---- app registrations and OAuth channels ------------------------------------------------------------
+
+
+def app_registration_save(
+    *, actor: Membership, network: str, client_id: str, client_secret: str, api_version: str
+) -> Any:
+    """Create or update the organisation's app on a network; an empty secret keeps the stored one."""
+    from onevoice.networks.models import AppRegistration
+
+    actor.require(Capability.MANAGE_SETTINGS)
+    with transaction.atomic():
+        registration = (
+            AppRegistration.objects.select_for_update()
+            .filter(organization=actor.organization, network=network)
+            .first()
+        )
+        before = registration.snapshot() if registration else None
+        if registration is None:
+            registration = AppRegistration(organization=actor.organization, network=network)
+        registration.client_id = client_id.strip()
+        registration.api_version = api_version.strip()
+        if client_secret.strip():
+            registration.set_client_secret(client_secret.strip())
+        registration.save()
+        audit.record(
+            actor=actor.user,
+            organization=actor.organization,
+            verb="app_registration.saved",
+            obj=registration,
+            before=before,
+            after={**registration.snapshot(), "secret_changed": bool(client_secret.strip())},
+        )
+    return registration
+
+
+@transaction.atomic
+def app_registration_remove(*, actor: Membership, registration: Any) -> None:
+    actor.require(Capability.MANAGE_SETTINGS)
+    if registration.organization_id != actor.organization_id:
+        raise NotAllowed(Capability.MANAGE_SETTINGS)
+    audit.record(
+        actor=actor.user,
+        organization=actor.organization,
+        verb="app_registration.removed",
+        obj=registration,
+        before=registration.snapshot(),
+    )
+    registration.delete()
+
+
+def channel_connect_oauth(
+    *, actor: Membership, network: str, name: str, department: Department | None, choice: Any
+) -> Channel:
+    """Connect an account a network's OAuth sign-in opened (a page, profile or account); checked first."""
+    actor.require(Capability.MANAGE_CHANNELS)
+    _check_department(actor, department)
+    label = dict(Network.choices).get(network, network)
+    account, kept = _verify_new(network, str(label), choice.credentials, choice.config)
+    return _create_channel(
+        actor=actor,
+        network=network,
+        name=name or account.display_name or account.handle,
+        department=department,
+        config=dict(choice.config),
+        credentials=kept,
+        account=account,
+    )
+
+
+# Tokens that cannot be refreshed (LinkedIn without a refresh token, Facebook user tokens): the channel
+# asks for a new sign-in this long before they run out, so no post fails on the day.
+RECONNECT_AHEAD = timedelta(days=7)
+
+
+def channel_token_expiring(channel: Channel) -> Any:
+    """When a channel's token runs out and cannot be renewed by itself; None when that is not a concern."""
+    credentials = channel.credentials
+    expires_at = int(credentials.get("expires_at") or 0)
+    connector = connector_for(channel)
+    renewable = getattr(connector, "can_refresh", None)
+    if not expires_at or (renewable is not None and renewable()):
+        return None
+    from datetime import datetime
+
+    return datetime.fromtimestamp(expires_at, tz=UTC)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onevoice.networks import views
+from onevoice.networks import oauth_views, views
 
 app_name = "networks"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("connect/mastodon/", views.connect_mastodon, name="connect-mastodon"),
     path("connect/mastodon/callback/", views.mastodon_callback, name="mastodon-callback"),
     path("connect/newsroom/", views.connect_newsroom, name="connect-newsroom"),
+    path("connect/<str:network>/sign-in/", oauth_views.oauth_connect, name="oauth-connect"),
+    path("connect/<str:network>/callback/", oauth_views.oauth_callback, name="oauth-callback"),
+    path("connect/<str:network>/choose/", oauth_views.oauth_choose, name="oauth-choose"),
+    path("apps/", oauth_views.app_registrations, name="app-registrations"),
+    path("apps/<str:network>/", oauth_views.app_registration, name="app-registration"),
+    path("apps/<str:network>/remove/", oauth_views.app_registration_remove, name="app-registration-remove"),
     path("<uuid:channel_id>/", views.channel, name="channel"),
     path("<uuid:channel_id>/settings/", views.channel_settings, name="channel-settings"),
     path("<uuid:channel_id>/verify/", views.channel_verify, name="channel-verify"),

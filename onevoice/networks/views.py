@@ -51,7 +51,14 @@ def channels(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 def connect(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=C.MANAGE_CHANNELS)
-    return render_for_member(request, member, "networks/connect.html", {})
+    from onevoice.networks.oauth_views import connect_choices
+
+    return render_for_member(
+        request,
+        member,
+        "networks/connect.html",
+        {"oauth_networks": connect_choices(member), "can_set_up_apps": member.can(C.MANAGE_SETTINGS)},
+    )
 
 
 def _connected(request: HttpRequest, org: str, channel: Any) -> HttpResponse:
