@@ -389,3 +389,25 @@ def connect_choices(member: Any) -> list[dict[str, Any]]:
         }
         for network in oauth.OAUTH_NETWORKS
     ]
+
+
+# A pinned API version this close to its sunset is shown on the channel page.
+SUNSET_WARNING_DAYS = 90
+
+
+def api_version_notice(channel: Any) -> dict[str, Any] | None:
+    """The channel's API version and its sunset, when the sunset is near (or past)."""
+    from datetime import date
+
+    from onevoice.networks.registry import CONNECTORS, connector_class
+
+    if channel.network not in CONNECTORS:
+        return None
+    connector = connector_class(channel.network)
+    default = str(getattr(connector, "default_api_version", "") or "")
+    version = str(channel.config.get("api_version") or default)
+    sunset_for = getattr(connector, "api_version_sunset", None)
+    sunset = sunset_for(version) if sunset_for and version else None
+    if sunset is None or (sunset - date.today()).days > SUNSET_WARNING_DAYS:
+        return None
+    return {"version": version, "sunset": sunset, "past": sunset <= date.today()}

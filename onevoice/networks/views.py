@@ -25,6 +25,7 @@ from onevoice.networks.forms import (
     ReconnectForm,
 )
 from onevoice.networks.models import ACCESS_ORDER, Access, ChannelPermission, ChannelPost, Network
+from onevoice.networks.oauth_views import api_version_notice
 from onevoice.networks.registry import connector_class
 from onevoice.organization.access import (
     access_channel,
@@ -262,6 +263,7 @@ def channel(request: HttpRequest, org: str, channel_id: UUID) -> HttpResponse:
         "limits": _limits(channel),
         "can_manage": member.can(C.MANAGE_CHANNELS),
         "reconnect_form": ReconnectForm() if member.can(C.MANAGE_CHANNELS) else None,
+        "api_version": api_version_notice(channel),
     }
     return render_for_member(request, member, "networks/channel.html", context, status=status)
 

@@ -283,3 +283,22 @@ class TestTokenLifetime:
             services.channel_verify(actor=None, channel=channel)
         channel.refresh_from_db()
         assert channel.state == Channel.State.CONNECTED
+
+
+class TestApiVersionWarning:
+    def test_a_version_near_its_sunset_is_shown_on_the_channel_page(self, personas) -> None:
+        channel = Channel.objects.create(
+            organization=personas.organization,
+            network="linkedin",
+            name="LinkedIn",
+            config={"author_urn": "urn:li:organization:2414183", "api_version": "202501"},
+        )
+        page = personas.client_for(personas.smm).get(url("channel", personas, channel.public_id)).content.decode()
+        assert "api-version-warning" in page and "202501" in page
+
+    def test_the_default_version_shows_no_warning(self, personas) -> None:
+        channel = Channel.objects.create(
+            organization=personas.organization, network="linkedin", name="LinkedIn", config={}
+        )
+        page = personas.client_for(personas.smm).get(url("channel", personas, channel.public_id)).content.decode()
+        assert "api-version-warning" not in page
