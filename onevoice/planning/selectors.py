@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import orjson
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from onevoice.organization.access import channel_access_level, may_edit_post, visible_channels
+from onevoice.organization.access import (
+    _department_ids,
+    channel_access_level,
+    may_edit_post,
+    visible_channels,
+)
 from onevoice.organization.models import Department, Membership
 from onevoice.planning.models import Campaign, Post, PostVariant, Topic
 
@@ -191,18 +199,175 @@ class _PostRef:
     department_id: int
 
 
+def plan_fingerprint(organization_id: int, start: datetime, end: datetime) -> str | None:
+    """A value that changes whenever a post of [start, end) or one of its variants is written; None where
+    the database cannot give one (then nothing is cached).
+
+    PostgreSQL: the number of rows and a sum of 64-bit hashes of each row's id and row version (`xmin`,
+    the writing transaction: every insert and update makes a new row version, and a rolled-back one is
+    never seen), over the posts of the period and their variants. A post moved out of the period changes
+    the count or the sum, one moved in likewise. SQLite: a revision that triggers on both tables set to a
+    new random number on every write (migration 0005), provided all six triggers are still there.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_FINGERPRINT, {"org": organization_id, "start": start, "end": end})
+        elif connection.vendor == "sqlite":
+            cursor.execute(_SQLITE_FINGERPRINT)
+        else:
+            return None
+        row = cursor.fetchone()
+    if connection.vendor == "sqlite":
+        revision, triggers = row
+        return f"r{revision}" if triggers == SQLITE_TRIGGER_COUNT and revision is not None else None
+    return ":".join(str(value) for value in row)
+
+
+_PG_FINGERPRINT = """
+SELECT
+    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(p.id::text || ':' || p.xmin::text, 0)), 0)
+     FROM planning_post p
+     WHERE p.organization_id = %(org)s AND p.publish_at >= %(start)s AND p.publish_at < %(end)s),
+    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(v.id::text || ':' || v.xmin::text, 0)), 0)
+     FROM planning_postvariant v JOIN planning_post p ON p.id = v.post_id
+     WHERE p.organization_id = %(org)s AND p.publish_at >= %(start)s AND p.publish_at < %(end)s)
+"""
+SQLITE_TRIGGER_COUNT = 6  # insert, update and delete on planning_post and planning_postvariant
+_SQLITE_FINGERPRINT = """
+SELECT
+    (SELECT n FROM planning_calendar_revision WHERE id = 1),
+    (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (
+        'planning_calendar_rev_post_insert', 'planning_calendar_rev_post_update',
+        'planning_calendar_rev_post_delete', 'planning_calendar_rev_postvariant_insert',
+        'planning_calendar_rev_postvariant_update', 'planning_calendar_rev_postvariant_delete'))
+"""
+
+
+class _AnswerCache:
+    """The last few answers of the events endpoint in this process, by everything they were built from.
+
+    A key holds the person (membership id), what decides what they may edit and see, the period, filter,
+    colouring, time zone, language and the plan's fingerprint: an answer is never served to anyone else,
+    nor after a write to the plan. Bounded in entries and bytes; the least recently used goes first.
+    """
+
+    def __init__(self, entries: int = 32, size: int = 48 * 1024 * 1024) -> None:
+        self.entries, self.size = entries, size
+        self.answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self.lock:
+            body = self.answers.get(key)
+            if body is not None:
+                self.answers.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if len(body) > self.size // 4:
+            return
+        with self.lock:
+            old = self.answers.pop(key, None)
+            self.used -= len(old) if old is not None else 0
+            self.answers[key] = body
+            self.used += len(body)
+            while len(self.answers) > self.entries or self.used > self.size:
+                _key, dropped = self.answers.popitem(last=False)
+                self.used -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.answers.clear()
+            self.used = 0
+
+
+answer_cache = _AnswerCache()
+
+
+def calendar_events_json(
+    member: Membership,
+    start: datetime,
+    end: datetime,
+    plan_filter: PlanFilter,
+    colour_by: str,
+    post_url: tuple[str, str],
+) -> bytes:
+    """The posts of [start, end) as FullCalendar events, encoded as JSON, in the current time zone.
+
+    The answer is kept (`answer_cache`) and served again while nothing it was built from has changed:
+    the small lookups (departments, colours, readable channels, the person's role and departments) are
+    read on every request and are part of the key, the posts by `plan_fingerprint`.
+    """
+    org = member.organization_id
+    departments = dict(Department.objects.filter(organization_id=org).values_list("id", "name"))
+    colours: dict[int, str]
+    if colour_by == "campaign":
+        colours = dict(Campaign.objects.filter(organization_id=org).values_list("id", "color"))
+    elif colour_by == "topic":
+        colours = dict(Topic.objects.filter(organization_id=org).values_list("id", "color"))
+    else:
+        colours = {pk: department_colour(pk) for pk in departments}
+    readable = readable_channel_labels(member)
+    labels = {value: str(label) for value, label in Post.Status.choices}  # translate once, not per row
+    zone = timezone.get_current_timezone()
+    lookups = _Lookups(departments, colours, readable, labels, zone, post_url)
+    fingerprint = plan_fingerprint(org, start, end)
+    key = (
+        org,
+        member.pk,
+        # What `may_edit_post` reads of the person (their departments: for a CM).
+        member.is_active,
+        member.role,
+        member.capabilities,
+        frozenset(_department_ids(member)),
+        start,
+        end,
+        tuple(tuple(values) for values in plan_filter.as_dict().values()),
+        colour_by,
+        str(zone),
+        post_url,
+        tuple(departments.items()),
+        tuple(colours.items()),
+        tuple((pk, label["name"], label["network"]) for pk, label in readable.items()),
+        tuple(labels.items()),
+        fingerprint,
+    )
+    if fingerprint is not None:
+        body = answer_cache.get(key)
+        if body is not None:
+            return body
+    events = calendar_events(member, start, end, plan_filter, colour_by, lookups)
+    body = orjson.dumps(events)
+    del events
+    # Kept only if no write came between the fingerprint and the rows (the rows would be newer than it).
+    if fingerprint is not None and plan_fingerprint(org, start, end) == fingerprint:
+        answer_cache.put(key, body)
+    return body
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    departments: dict[int, str]
+    colours: dict[int, str]
+    readable: dict[str, dict[str, str]]
+    labels: dict[str, str]
+    zone: tzinfo
+    post_url: tuple[str, str]
+
+
 def calendar_events(
     member: Membership,
     start: datetime,
     end: datetime,
     plan_filter: PlanFilter,
     colour_by: str,
-    url_of: Callable[[str], str],
+    lookups: _Lookups,
 ) -> list[dict[str, Any]]:
-    """The posts of [start, end) as FullCalendar events, in the current time zone's wall-clock time.
+    """The posts of [start, end) as FullCalendar events, in the lookups' time zone's wall-clock time.
 
-    One query of plain values for the posts (their channels aggregated in SQL) plus a few small lookups,
-    whatever the number of posts: the month view with thousands of posts is opened all day long.
+    One query of plain values for the posts (their channels aggregated in SQL), whatever the number of
+    posts: the month view with thousands of posts is opened all day long.
     """
     channel_ids = (
         PostVariant.objects.filter(post=OuterRef("pk"))
@@ -240,22 +405,14 @@ def calendar_events(
         )
     )
     org = member.organization_id
-    departments = dict(Department.objects.filter(organization_id=org).values_list("id", "name"))
-    colours: dict[int, str]
-    if colour_by == "campaign":
-        colours = dict(Campaign.objects.filter(organization_id=org).values_list("id", "color"))
-    elif colour_by == "topic":
-        colours = dict(Topic.objects.filter(organization_id=org).values_list("id", "color"))
-    else:
-        colours = {pk: department_colour(pk) for pk in departments}
+    departments, readable, labels = lookups.departments, lookups.readable, lookups.labels
     # Background and text colour per department, campaign or topic id, worked out once.
-    pairs = {colour: (colour, text_colour_on(colour)) for colour in {*colours.values(), NO_COLOUR}}
-    colour_pairs = {pk: pairs[colour or NO_COLOUR] for pk, colour in colours.items()}
+    pairs = {colour: (colour, text_colour_on(colour)) for colour in {*lookups.colours.values(), NO_COLOUR}}
+    colour_pairs = {pk: pairs[colour or NO_COLOUR] for pk, colour in lookups.colours.items()}
     no_colour = pairs[NO_COLOUR]
-    readable = readable_channel_labels(member)
-    labels = {value: str(label) for value, label in Post.Status.choices}  # translate once, not per row
     closed = {Post.Status.PUBLISHED.value, Post.Status.WITHDRAWN.value}
-    wall_clock = WallClock(timezone.get_current_timezone())
+    wall_clock = WallClock(lookups.zone)
+    url_before, url_after = lookups.post_url
     # Rows repeat a few combinations of owner, department, status, colour and channels: the part of the
     # event they decide is built once per combination and copied into each row (a C-level dict merge).
     # The props are flat: FullCalendar moves every non-standard one into `extendedProps` itself.
@@ -263,6 +420,8 @@ def calendar_events(
     may_edit: dict[tuple[int, int], bool] = {}
     channel_lists: dict[str | None, list[dict[str, str]]] = {None: [], "": []}
     shared: dict[tuple[Any, ...], dict[str, Any]] = {}
+    # The rows come in time order: the local hour is looked up once per run of rows in the same hour.
+    last_hour, local_hour = "", ""
 
     events: list[dict[str, Any]] = []
     append = events.append
@@ -307,13 +466,15 @@ def calendar_events(
             public_id = (
                 f"{public_id[:8]}-{public_id[8:12]}-{public_id[12:16]}-{public_id[16:20]}-{public_id[20:]}"
             )
+        if moment[:13] != last_hour:
+            last_hour, local_hour = moment[:13], wall_clock.hour(moment[:13])
         append(
             {
                 **base,
                 "id": public_id,
                 "title": title,
-                "start": wall_clock(moment),
-                "url": url_of(public_id),
+                "start": local_hour + moment[13:19] if local_hour else wall_clock.exact(moment),
+                "url": url_before + public_id + url_after,
                 "version": version,
             }
         )
@@ -336,10 +497,15 @@ class WallClock:
         self.hours: dict[str, str] = {}
 
     def __call__(self, stored: str) -> str:
-        prefix = self.hours.get(stored[:13])
-        if prefix is None:
-            prefix = self.hours[stored[:13]] = self._local_hour(stored[:13])
+        prefix = self.hour(stored[:13])
         return prefix + stored[13:19] if prefix else self.exact(stored)
+
+    def hour(self, hour: str) -> str:
+        """'YYYY-MM-DDTHH' local for a UTC 'YYYY-MM-DD HH', or '' where the exact way must be taken."""
+        prefix = self.hours.get(hour)
+        if prefix is None:
+            prefix = self.hours[hour] = self._local_hour(hour)
+        return prefix
 
     def _local_hour(self, hour: str) -> str:
         day = hour[:10]
