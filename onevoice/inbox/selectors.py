@@ -1,0 +1,381 @@
+"""Reads of the inbox for the people who work it: the case list with its filters, one case with its thread,
+the contact's earlier cases, who else is in the case, and the counts for the navigation.
+
+Every read starts from `visible_cases(member)` (organization/access.py), so department isolation holds in
+the list, the counts and the live updates alike. The list runs a fixed number of queries whatever the page
+size: rows with their channel, post, assignee and latest inbound message in one query, tags in one more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from onevoice.inbox.models import (
+    Case,
+    CasePresence,
+    InternalNote,
+    Message,
+    Reply,
+    SavedReply,
+    Tag,
+)
+from onevoice.networks.models import Channel
+from onevoice.organization.access import _department_ids, visible_cases
+from onevoice.organization.models import Membership
+from onevoice.organization.roles import Capability, Role
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000  # beyond this the list says "1,000+" instead of counting every row of a big inbox
+PRESENCE_WINDOW = timedelta(seconds=15)  # a heartbeat every 5 s: three missed ones and the person has left
+TYPING_WINDOW = timedelta(seconds=8)
+
+ACTIVE = (Case.Status.NEW, Case.Status.OPEN, Case.Status.WAITING)
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    "active": ACTIVE,
+    "new": (Case.Status.NEW,),
+    "open": (Case.Status.OPEN,),
+    "waiting": (Case.Status.WAITING,),
+    "closed": (Case.Status.CLOSED,),
+    "all": (),
+}
+VIEWS = ("", "mine", "department", "unassigned", "overdue", "approval")
+SORTS = ("newest", "urgent")
+
+
+@dataclass
+class CaseFilters:
+    """What the list shows; every field has a harmless default, so a bad address shows the usual list."""
+
+    view: str = ""
+    status: str = "active"
+    channel: Channel | None = None
+    tag: Tag | None = None
+    priority: str = ""
+    q: str = ""
+    sort: str = "newest"
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The filters as address parameters (for links that change one of them)."""
+        values = {
+            "view": self.view,
+            "status": self.status if self.status != "active" else "",
+            "channel": str(self.channel.public_id) if self.channel else "",
+            "tag": str(self.tag.public_id) if self.tag else "",
+            "priority": self.priority,
+            "q": self.q,
+            "sort": self.sort if self.sort != "newest" else "",
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+def _overdue(now: datetime) -> Q:
+    """First response late (not answered yet) or resolution late (not closed yet)."""
+    return Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(
+        closed_at__isnull=True, resolution_due__lt=now
+    )
+
+
+def cases_for(member: Membership, filters: CaseFilters, *, now: datetime | None = None) -> QuerySet[Case]:
+    """The cases the person sees under these filters, newest first (or most urgent first)."""
+    now = now or timezone.now()
+    cases = visible_cases(member)
+    statuses = STATUS_FILTERS.get(filters.status, ACTIVE)
+    if statuses:
+        cases = cases.filter(status__in=statuses) if len(statuses) > 1 else cases.filter(status=statuses[0])
+    if filters.view == "mine":
+        cases = cases.filter(assignee_id=member.pk)
+    elif filters.view == "department":
+        cases = cases.filter(department_id__in=sorted(_department_ids(member)))
+    elif filters.view == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.view == "overdue":
+        cases = cases.exclude(status=Case.Status.CLOSED).filter(_overdue(now))
+    elif filters.view == "approval":
+        cases = cases.filter(
+            Exists(Reply.objects.filter(case_id=OuterRef("pk"), state=Reply.State.PENDING_APPROVAL))
+        )
+    if filters.channel is not None:
+        cases = cases.filter(channel_id=filters.channel.pk)
+    if filters.tag is not None:
+        cases = cases.filter(
+            Exists(Case.tags.through.objects.filter(case_id=OuterRef("pk"), tag_id=filters.tag.pk))
+        )
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    if filters.q:
+        text = filters.q
+        cases = cases.filter(
+            Q(subject__icontains=text)
+            | Exists(
+                Message.objects.filter(case_id=OuterRef("pk")).filter(
+                    Q(text__icontains=text)
+                    | Q(author_handle__icontains=text)
+                    | Q(author_name__icontains=text)
+                )
+            )
+        )
+    if filters.sort == "urgent":
+        return cases.order_by(F("first_response_due").asc(nulls_last=True), "-last_message_at", "-id")
+    return cases.order_by("-last_message_at", "-id")
+
+
+def _latest_inbound(field_name: str) -> Subquery:
+    return Subquery(
+        Message.objects.filter(case_id=OuterRef("pk"), direction=Message.Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .values(field_name)[:1]
+    )
+
+
+def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a row shows, loaded with the rows: channel, post, department, assignee, the author's latest words."""
+    return (
+        cases.select_related("channel", "post", "department", "assignee__user")
+        .annotate(
+            author_handle=_latest_inbound("author_handle"),
+            author_name=_latest_inbound("author_name"),
+            snippet=Subquery(
+                Message.objects.filter(case_id=OuterRef("pk"), direction=Message.Direction.INBOUND)
+                .order_by("-created_at", "-id")
+                .annotate(short=Substr("text", 1, 240))
+                .values("short")[:1]
+            ),
+        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "public_id")))
+    )
+
+
+@dataclass
+class CasePage:
+    rows: list[Case]
+    number: int
+    size: int
+    total: int  # capped at COUNT_CAP + 1
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def total_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def case_page(
+    member: Membership,
+    filters: CaseFilters,
+    *,
+    number: int = 1,
+    size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> CasePage:
+    """One page of the list: two queries for the rows and their tags, one (capped) count."""
+    now = now or timezone.now()
+    number = max(1, number)
+    cases = cases_for(member, filters, now=now)
+    start = (number - 1) * size
+    rows = list(with_row_data(cases)[start : start + size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    total = cases.order_by()[: COUNT_CAP + 1].count()
+    for case in rows:
+        decorate_sla(case, now)
+    return CasePage(rows=rows, number=number, size=size, total=total, has_next=has_next)
+
+
+def decorate_sla(case: Case, now: datetime) -> None:
+    """The deadline that counts now (first response until answered, then resolution) and the time left."""
+    due = None
+    if case.status != Case.Status.CLOSED:
+        due = case.first_response_due if case.first_response_at is None else case.resolution_due
+    case.sla_due = due  # type: ignore[attr-defined]
+    case.sla_left = (due - now) if due is not None else None  # type: ignore[attr-defined]
+    case.sla_overdue = due is not None and due < now  # type: ignore[attr-defined]
+    case.sla_kind = "first" if case.first_response_at is None else "resolution"  # type: ignore[attr-defined]
+
+
+def new_since(member: Membership, filters: CaseFilters, since: datetime) -> int:
+    """How many cases under these filters got a message after `since` (for the list's live banner)."""
+    return cases_for(member, filters).filter(last_message_at__gt=since).order_by()[:100].count()
+
+
+def my_open_count(member: Membership) -> int:
+    """The navigation's badge: cases assigned to me that are not closed."""
+    return Case.objects.filter(
+        organization_id=member.organization_id, assignee_id=member.pk, status__in=ACTIVE
+    ).count()
+
+
+@dataclass
+class FilterOptions:
+    channels: list[Channel]
+    tags: list[Tag]
+    has_departments: bool
+
+
+def filter_options(member: Membership) -> FilterOptions:
+    channels = list(
+        Channel.objects.filter(organization_id=member.organization_id).only(
+            "id", "public_id", "name", "network"
+        )
+    )
+    tags = list(Tag.objects.filter(organization_id=member.organization_id).only("id", "public_id", "name"))
+    return FilterOptions(channels=channels, tags=tags, has_departments=bool(_department_ids(member)))
+
+
+# ---- one case ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadItem:
+    """A message of the thread or a reply still on its way (pending, held, failed …)."""
+
+    kind: str  # "message" or "reply"
+    at: datetime
+    message: Message | None = None
+    reply: Reply | None = None
+
+
+@dataclass
+class CaseView:
+    case: Case
+    thread: list[ThreadItem]
+    notes: list[InternalNote]
+    earlier: list[Case]
+    open_replies: list[Reply]
+    last_inbound: Message | None
+    tags: list[Tag] = field(default_factory=list)
+
+
+def case_view(member: Membership, case: Case) -> CaseView:
+    """The thread (messages and unsent replies in time order), notes and the author's earlier cases."""
+    messages = list(
+        case.messages.select_related("sent_by__user")
+        .prefetch_related("corrections")
+        .order_by("created_at", "id")
+    )
+    replies = list(
+        case.replies.select_related("author__user", "decided_by__user", "saved_reply")
+        .exclude(state__in=[Reply.State.SENT, Reply.State.DISCARDED])
+        .order_by("created_at", "id")
+    )
+    thread = [ThreadItem("message", m.created_at, message=m) for m in messages]
+    thread += [ThreadItem("reply", r.created_at, reply=r) for r in replies]
+    thread.sort(key=lambda item: item.at)
+    notes = list(case.notes.select_related("author__user").prefetch_related("mentions__user"))
+    earlier: list[Case] = []
+    if case.contact_id is not None:
+        earlier = list(
+            visible_cases(member)
+            .filter(contact_id=case.contact_id)
+            .exclude(pk=case.pk)
+            .select_related("channel")
+            .order_by("-last_message_at")[:10]
+        )
+    inbound = [m for m in messages if m.direction == Message.Direction.INBOUND]
+    return CaseView(
+        case=case,
+        thread=thread,
+        notes=notes,
+        earlier=earlier,
+        open_replies=replies,
+        last_inbound=inbound[-1] if inbound else None,
+        tags=list(case.tags.all()),
+    )
+
+
+def answered_since(case: Case, since: datetime, *, by_other_than: Membership) -> list[Reply]:
+    """Replies someone else sent, queued or put up for approval in this case after `since`."""
+    return list(
+        Reply.objects.filter(
+            case=case,
+            created_at__gt=since,
+            state__in=[
+                Reply.State.QUEUED,
+                Reply.State.SENDING,
+                Reply.State.SENT,
+                Reply.State.PENDING_APPROVAL,
+            ],
+        )
+        .exclude(author=by_other_than)
+        .select_related("author__user")
+    )
+
+
+def others_present(case: Case, member: Membership, *, now: datetime | None = None) -> list[CasePresence]:
+    """Who else has the case open right now, and whether they are typing."""
+    now = now or timezone.now()
+    found = list(
+        CasePresence.objects.filter(case=case, seen_at__gte=now - PRESENCE_WINDOW)
+        .exclude(membership=member)
+        .select_related("membership__user")
+    )
+    for presence in found:
+        presence.is_typing = bool(presence.typing_at and presence.typing_at >= now - TYPING_WINDOW)  # type: ignore[attr-defined]
+    return found
+
+
+def assignable_members(member: Membership, case: Case) -> list[Membership]:
+    """People who could own the case: those who reply to the community in the organisation."""
+    people = (
+        Membership.objects.active()
+        .filter(organization_id=member.organization_id, role__in=[Role.ADMIN, Role.SMM, Role.CM])
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    return list(people)
+
+
+def approvers_for(case: Case) -> list[Membership]:
+    """Who may approve a reply in this case: SMMs and admins, and reviewers of its department (or of none)."""
+    people = (
+        Membership.objects.active()
+        .filter(organization_id=case.organization_id)
+        .select_related("user")
+        .prefetch_related("departments")
+    )
+    found = []
+    for person in people:
+        if not person.can(Capability.APPROVE):
+            continue
+        if person.role in (Role.ADMIN, Role.SMM):
+            found.append(person)
+            continue
+        departments = {d.pk for d in person.departments.all()}
+        if not departments or case.department_id in departments:
+            found.append(person)
+    return found
+
+
+def saved_replies_for(member: Membership, *, language: str = "") -> list[SavedReply]:
+    """The active saved replies, those in the case's language first."""
+    replies = list(
+        SavedReply.objects.filter(organization_id=member.organization_id, active=True).select_related("topic")
+    )
+    if language:
+        replies.sort(key=lambda r: (r.language != language, r.title.lower()))
+    return replies
+
+
+def saved_replies_all(member: Membership) -> list[SavedReply]:
+    return list(
+        SavedReply.objects.filter(organization_id=member.organization_id)
+        .select_related("topic", "created_by__user")
+        .order_by("-active", "title", "id")
+    )

@@ -1,0 +1,135 @@
+"""The case list: who sees what (department isolation), the filters and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import make_user
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from onevoice.inbox import selectors
+from onevoice.inbox.models import Case, Priority, Reply
+from onevoice.inbox.tests.casework import inbox  # noqa: F401
+from onevoice.inbox.tests.factories import make_case, make_tag
+from onevoice.organization.access import access_case, visible_cases
+from onevoice.organization.models import Membership
+from onevoice.organization.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _subjects(member: Membership, **filters: object) -> set[str]:
+    return {c.subject for c in selectors.cases_for(member, selectors.CaseFilters(**filters))}  # type: ignore[arg-type]
+
+
+class TestVisibility:
+    def test_the_smm_and_the_admin_see_every_case_of_their_organisation_only(self, personas, inbox):
+        for member in (personas.smm, personas.admin):
+            assert set(visible_cases(member)) == {inbox.marketing, inbox.hr, inbox.central}
+
+    def test_a_cm_sees_their_department_and_the_central_cases_not_hrs(self, personas, inbox):
+        assert set(visible_cases(personas.cm)) == {inbox.marketing, inbox.central}
+
+    def test_a_cm_of_hr_does_not_see_marketings_cases(self, personas, inbox):
+        user = make_user("cm-hr@muster.example", "Helga Personal")
+        hr_cm = Membership.objects.create(organization=personas.organization, user=user, role=Role.CM)
+        hr_cm.departments.set([personas.hr])
+        assert set(visible_cases(hr_cm)) == {inbox.hr, inbox.central}
+        with pytest.raises(Http404):
+            access_case(hr_cm, inbox.marketing.public_id)
+
+    def test_a_contributor_sees_their_departments_cases_but_not_the_central_ones(self, personas, inbox):
+        assert set(visible_cases(personas.contributor)) == {inbox.hr}
+
+    def test_a_case_assigned_to_someone_is_visible_to_them_whatever_its_department(self, personas, inbox):
+        Case.objects.filter(pk=inbox.hr.pk).update(assignee=personas.cm)
+        assert inbox.hr in set(visible_cases(personas.cm))
+
+    def test_the_viewer_has_no_inbox_and_the_outsider_sees_only_their_own(self, personas, inbox):
+        assert list(visible_cases(personas.viewer)) == []
+        assert set(visible_cases(personas.outsider)) == {inbox.foreign}
+
+    def test_a_reviewer_sees_a_case_once_a_reply_waits_for_their_approval(self, personas, inbox):
+        assert inbox.hr not in set(visible_cases(personas.reviewer))
+        Reply.objects.create(
+            case=inbox.hr, author=personas.smm, text="Ja", state=Reply.State.PENDING_APPROVAL
+        )
+        assert inbox.hr in set(visible_cases(personas.reviewer))
+
+
+class TestFilters:
+    def test_mine_my_department_unassigned_and_overdue(self, personas, inbox):
+        Case.objects.filter(pk=inbox.central.pk).update(assignee=personas.cm)
+        past = timezone.now() - timedelta(minutes=5)
+        Case.objects.filter(pk=inbox.marketing.pk).update(first_response_due=past)
+        assert _subjects(personas.cm, view="mine") == {inbox.central.subject}
+        assert _subjects(personas.cm, view="department") == {inbox.marketing.subject}
+        assert _subjects(personas.cm, view="unassigned") == {inbox.marketing.subject}
+        assert _subjects(personas.cm, view="overdue") == {inbox.marketing.subject}
+
+    def test_an_answered_case_is_overdue_only_past_its_resolution_time(self, personas, inbox):
+        past = timezone.now() - timedelta(minutes=5)
+        Case.objects.filter(pk=inbox.marketing.pk).update(first_response_due=past, first_response_at=past)
+        assert _subjects(personas.smm, view="overdue") == set()
+        Case.objects.filter(pk=inbox.marketing.pk).update(resolution_due=past)
+        assert _subjects(personas.smm, view="overdue") == {inbox.marketing.subject}
+
+    def test_channel_tag_priority_status_and_text(self, personas, inbox):
+        tag = make_tag(personas.organization, "Recht")
+        inbox.hr.tags.add(tag)
+        Case.objects.filter(pk=inbox.central.pk).update(priority=Priority.URGENT, status=Case.Status.CLOSED)
+        assert _subjects(personas.smm, channel=inbox.hr_channel) == {inbox.hr.subject}
+        assert _subjects(personas.smm, tag=tag) == {inbox.hr.subject}
+        assert _subjects(personas.smm, priority=Priority.URGENT) == set()  # closed: not active
+        assert _subjects(personas.smm, priority=Priority.URGENT, status="closed") == {inbox.central.subject}
+        assert _subjects(personas.smm, q="ausbildung") == {inbox.hr.subject}
+        assert _subjects(personas.smm, q="bernd.test") == {inbox.hr.subject}
+
+    def test_most_urgent_first_puts_the_earliest_deadline_on_top(self, personas, inbox):
+        soon = timezone.now() + timedelta(minutes=3)
+        Case.objects.filter(pk=inbox.central.pk).update(first_response_due=soon)
+        rows = list(selectors.cases_for(personas.smm, selectors.CaseFilters(sort="urgent")))
+        assert rows[0] == inbox.central
+
+
+class TestListQueries:
+    def test_the_page_costs_the_same_queries_for_five_and_for_forty_cases(self, personas, inbox):
+        tag = make_tag(personas.organization, "Lieferung")
+
+        def count() -> int:
+            member = Membership.objects.get(pk=personas.cm.pk)
+            with CaptureQueriesContext(connection) as queries:
+                page = selectors.case_page(member, selectors.CaseFilters(), size=50)
+                for row in page.rows:
+                    list(row.tags.all())
+                    _ = (row.channel.name, row.post, row.assignee, row.author_handle, row.snippet)
+            return len(queries)
+
+        few = count()
+        for n in range(35):
+            make_case(inbox.marketing_channel, text=f"Frage {n}", handle=f"person{n}.test", tags=[tag])
+        assert count() == few
+
+    def test_the_page_knows_whether_there_is_a_next_one(self, personas, inbox):
+        for n in range(4):
+            make_case(inbox.central_channel, text=f"Frage {n}", handle=f"p{n}.test")
+        page = selectors.case_page(personas.smm, selectors.CaseFilters(), size=3)
+        assert (len(page.rows), page.has_next, page.total) == (3, True, 7)
+        last = selectors.case_page(personas.smm, selectors.CaseFilters(), number=3, size=3)
+        assert (len(last.rows), last.has_next, last.has_previous) == (1, False, True)
+
+    def test_the_sla_shows_the_deadline_that_counts_now(self, personas, inbox):
+        now = timezone.now()
+        case = inbox.marketing
+        selectors.decorate_sla(case, now)
+        assert case.sla_kind == "first"
+        assert not case.sla_overdue
+        case.first_response_at = now
+        case.resolution_due = now - timedelta(minutes=1)
+        selectors.decorate_sla(case, now)
+        assert case.sla_kind == "resolution"
+        assert case.sla_overdue
