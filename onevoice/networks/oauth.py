@@ -26,6 +26,7 @@ from onevoice.networks.connectors.rest import RestApi, body_of, generic_error, s
 
 OAUTH_NETWORKS: dict[str, str] = {
     "linkedin": "onevoice.networks.connectors.linkedin.oauth",
+    "facebook": "onevoice.networks.connectors.facebook.connector",
 }
 
 

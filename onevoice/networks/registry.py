@@ -16,6 +16,7 @@ CONNECTORS: dict[str, str] = {
     "mastodon": "onevoice.networks.connectors.mastodon.connector.MastodonConnector",
     "newsroom": "onevoice.networks.connectors.newsroom.connector.NewsroomConnector",
     "linkedin": "onevoice.networks.connectors.linkedin.connector.LinkedInConnector",
+    "facebook": "onevoice.networks.connectors.facebook.connector.FacebookConnector",
 }
 
 

@@ -133,7 +133,14 @@ class LinkedInConnector(OAuthConnector):
     label = "LinkedIn"
     oauth_provider = PROVIDER
     capabilities = frozenset(
-        {Capability.PUBLISH, Capability.DELETE, Capability.INBOX, Capability.REPLY, Capability.METRICS}
+        {
+            Capability.PUBLISH,
+            Capability.DELETE,
+            Capability.INBOX,
+            Capability.REPLY,
+            Capability.METRICS,
+            Capability.LIKE,
+        }
     )
     text_counting = TextCounting.GRAPHEMES
     max_text_length = 3000

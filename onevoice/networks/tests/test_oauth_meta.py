@@ -1,0 +1,79 @@
+"""Connecting Facebook Pages and Instagram accounts through Facebook Login, on documented Graph answers."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from onevoice.networks.connectors.facebook.tests.conftest import GRAPH, HOSTS, RECORDED
+from onevoice.networks.models import AppRegistration, Channel
+from onevoice.networks.tests.recorded_http import Recorded, recorded
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, personas, *args: object) -> str:
+    return reverse(f"networks:{name}", args=[personas.organization.slug, *args])
+
+
+def register(personas, network: str) -> None:
+    registration = AppRegistration(
+        organization=personas.organization, network=network, client_id="1234567890"
+    )
+    registration.set_client_secret("app-secret")
+    registration.save()
+
+
+def sign_in(personas, client, network: str) -> str:
+    response = client.post(url("oauth-connect", personas, network), {"name": ""})
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == "https://www.facebook.com/v24.0/dialog/oauth"
+    return parse_qs(target.query)["state"][0]
+
+
+def login_answers(served: Recorded, permissions: str = "permissions") -> None:
+    served.add("POST", f"{GRAPH}/oauth/access_token", "token")
+    served.add("POST", f"{GRAPH}/oauth/access_token", "token_long_lived")
+    served.add("GET", f"{GRAPH}/me/permissions", permissions)
+    served.add("GET", f"{GRAPH}/me/accounts", "accounts")
+
+
+class TestFacebookPages:
+    def test_the_person_picks_one_of_their_pages(self, personas, settings) -> None:
+        register(personas, "facebook")
+        client = personas.client_for(personas.smm)
+        state = sign_in(personas, client, "facebook")
+        with recorded(RECORDED, settings, HOSTS) as served:
+            login_answers(served)
+            served.add("GET", f"{GRAPH}/104857600000002", "page")
+            response = client.get(url("oauth-callback", personas, "facebook"), {"code": "c", "state": state})
+            assert response["Location"] == url("oauth-choose", personas, "facebook")
+            exchange = Recorded.form_of(served.calls[1])
+            assert (
+                exchange["grant_type"] == "fb_exchange_token"
+            )
+            assert (
+                exchange["fb_exchange_token"] == "EAAshortLived"
+            )
+            assert served.calls[3].headers["Authorization"] == "Bearer EAAlongLived"
+            response = client.post(response["Location"], {"account": "104857600000002"})
+        channel = Channel.objects.get()
+        assert channel.network == "facebook"
+        assert channel.config["page_id"] == "104857600000002"
+        assert channel.credentials == {"access_token": "EAApageToken2"}  # Page tokens do not expire
+
+    def test_a_declined_permission_is_named(self, personas, settings) -> None:
+        register(personas, "facebook")
+        client = personas.client_for(personas.smm)
+        state = sign_in(personas, client, "facebook")
+        with recorded(RECORDED, settings, HOSTS) as served:
+            served.add("POST", f"{GRAPH}/oauth/access_token", "token")
+            served.add("POST", f"{GRAPH}/oauth/access_token", "token_long_lived")
+            served.add("GET", f"{GRAPH}/me/permissions", "permissions_declined")
+            response = client.get(
+                url("oauth-callback", personas, "facebook"), {"code": "c", "state": state}, follow=True
+            )
+        assert "pages_manage_posts" in response.content.decode()
+        assert not Channel.objects.exists()
