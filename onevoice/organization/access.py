@@ -416,3 +416,15 @@ def access_case(member: Membership, public_id: UUID, *, act: bool = False) -> Ca
     if case is None or not may_see_case(member, case) or (act and not may_work_case(member, case)):
         raise Http404
     return case
+
+
+# ---- workload -------------------------------------------------------------------------------------
+
+
+def access_workload_object[T: models.Model](member: Membership, model: type[T], public_id: UUID) -> T:
+    """A task, norm, duty or absence of the member's organisation; 404 otherwise (rights: the services)."""
+    field = "membership__organization_id" if model.__name__ == "Absence" else "organization_id"
+    found = model._default_manager.filter(**{field: member.organization_id, "public_id": public_id}).first()
+    if found is None:
+        raise Http404
+    return found

@@ -305,6 +305,9 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
         before=before,
         after=membership.snapshot(),
     )
+    from onevoice.workload.services import member_left
+
+    member_left(membership)  # their open tasks are listed for reassignment; the SMMs are told
     return membership
 
 

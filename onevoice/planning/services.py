@@ -156,6 +156,9 @@ def post_create(
         obj=post,
         after=snapshot(post) | {"channels": sorted(c.name for c in channels)},
     )
+    from onevoice.workload.services import tasks_follow_plan
+
+    tasks_follow_plan(post)
     return post
 
 
@@ -182,8 +185,10 @@ def _save_versioned(post: Post, expected_version: int, actor: Membership, **fiel
 def _sync_publications(post: Post) -> None:
     """Queue, move or cancel the post's publications to match its status and time (same transaction)."""
     from onevoice.publishing.services import publications_sync
+    from onevoice.workload.services import tasks_follow_plan
 
     publications_sync(post)
+    tasks_follow_plan(post)  # the post's tasks move with it, after commit
 
 
 def _back_to_review_if_needed(post: Post, actor: Membership, *, content_changed: bool) -> None:
@@ -525,6 +530,9 @@ def post_submit(*, actor: Membership, post: Post) -> Post:
     voice.submission_record(actor=actor, post=post)
     _notify_step(post, actor)
     _finish_if_approved(post, actor)
+    from onevoice.workload.services import tasks_follow_plan
+
+    tasks_follow_plan(post)
     return post
 
 
