@@ -44,7 +44,7 @@ def case_link(case: Case, slug: str) -> str:
 
 
 def inbox_link(slug: str, query: str = "") -> str:
-    for name in ("inbox:list", "inbox:index", "inbox:cases"):
+    for name in ("inbox:cases", "inbox:list"):
         try:
             return reverse(name, args=[slug]) + (f"?{query}" if query else "")
         except NoReverseMatch:

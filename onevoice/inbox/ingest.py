@@ -179,12 +179,17 @@ class _Triaged:
     signals: Signals
 
 
-def _triage(item: InboundItem) -> Signals:
+def signals_of(text: str, language_hint: str = "") -> Signals:
+    """Triage of one text; a triage bug must not stop the inbox: the text then comes without signals."""
     try:
-        return classify(item.text, language_hint=item.language)
-    except Exception:  # a triage bug must not stop the inbox: the message arrives without signals
-        log.exception("triage failed for %s", item.external_id)
-        return Signals(language=item.language, sentiment="", offensive=False)
+        return classify(text, language_hint=language_hint)
+    except Exception:
+        log.exception("triage failed")
+        return Signals(language=language_hint, sentiment="", offensive=False)
+
+
+def _triage(item: InboundItem) -> Signals:
+    return signals_of(item.text, item.language)
 
 
 def _triage_payload(signals: Signals) -> dict[str, Any]:
