@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from onevoice.accounts.models import User
+    from onevoice.analytics.models import ReportSchedule
     from onevoice.inbox.models import Case, Contact
     from onevoice.networks.models import Access, Channel, ChannelPost
     from onevoice.planning.models import Post
@@ -416,6 +417,33 @@ def access_case(member: Membership, public_id: UUID, *, act: bool = False) -> Ca
     if case is None or not may_see_case(member, case) or (act and not may_work_case(member, case)):
         raise Http404
     return case
+
+
+# ---- analytics ------------------------------------------------------------------------------------
+
+
+def access_report_schedule(
+    member: Membership, schedule_id: UUID, *, need: Capability = Capability.VIEW_REPORTS
+) -> ReportSchedule:
+    """A scheduled management report of the member's organisation; 404 otherwise."""
+    from onevoice.analytics.models import ReportSchedule
+
+    if not member.can(Capability.VIEW_REPORTS) or not member.can(need):
+        raise Http404
+    found = ReportSchedule.objects.filter(organization_id=member.organization_id, public_id=schedule_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def report_recipients(member: Membership, membership_ids: list[UUID]) -> list[Membership]:
+    """People of the member's organisation who may read reports, among those chosen (others are dropped)."""
+    chosen = (
+        Membership.objects.active()
+        .filter(organization_id=member.organization_id, public_id__in=membership_ids)
+        .select_related("user")
+    )
+    return [m for m in chosen if m.can(Capability.VIEW_REPORTS)]
 
 
 # ---- workload -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The KPI metrics a goal can target: a fixed, documented list, each with its units and how it is measured.
 
-Measuring comes with analytics; until then only what OneVoice already records is computed (posts published,
-from the publishing log) and every other target shows "no data yet".
+Posts published come from the publishing log; every other metric is measured from the figures analytics
+collects (`onevoice/analytics/kpis.py`), and a target shows "no data yet" while none are collected.
 """
 
 from __future__ import annotations
@@ -47,10 +47,15 @@ class MetricInfo:
 
 METRICS: dict[Metric, MetricInfo] = {
     Metric.ENGAGEMENT_RATE: MetricInfo(
-        _("Reactions, comments and shares divided by impressions, over the period."), (Unit.PERCENT,)
+        _(
+            "Interactions (likes, reposts, replies, quotes) on the posts published in the period divided by "
+            "the followers of their channel when they went out, in percent."
+        ),
+        (Unit.PERCENT,),
+        measured=True,
     ),
     Metric.FOLLOWERS: MetricInfo(
-        _("Followers of the channel(s) at the end of the period."), (Unit.AT_PERIOD_END,)
+        _("Followers of the channel(s) at the end of the period."), (Unit.AT_PERIOD_END,), measured=True
     ),
     Metric.POSTS_PUBLISHED: MetricInfo(
         _("Publications that went out, one per channel a post went to (from the publishing log)."),
@@ -58,15 +63,20 @@ METRICS: dict[Metric, MetricInfo] = {
         measured=True,
     ),
     Metric.REACH: MetricInfo(
-        _("Impressions of the posts published in the period."), (Unit.IN_PERIOD, Unit.PER_WEEK)
+        _("Impressions of the posts published in the period."), (Unit.IN_PERIOD, Unit.PER_WEEK), measured=True
     ),
     Metric.FIRST_RESPONSE: MetricInfo(
         _("Median time until an inbox case gets its first answer, counted in business hours."),
         (Unit.BUSINESS_HOURS,),
+        measured=True,
     ),
-    Metric.WITHIN_SLA: MetricInfo(_("Share of inbox cases answered within their SLA."), (Unit.PERCENT,)),
+    Metric.WITHIN_SLA: MetricInfo(
+        _("Share of inbox cases answered within their SLA."), (Unit.PERCENT,), measured=True
+    ),
     Metric.REQUESTS_HANDLED: MetricInfo(
-        _("Content requests of the goal's department accepted or declined."), (Unit.IN_PERIOD, Unit.PER_WEEK)
+        _("Content requests of the goal's department accepted or declined."),
+        (Unit.IN_PERIOD, Unit.PER_WEEK),
+        measured=True,
     ),
 }
 

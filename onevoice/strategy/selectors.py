@@ -50,7 +50,7 @@ STATE_LABELS = {
 @dataclass(frozen=True)
 class TargetState:
     state: str
-    actual: int | None = None
+    actual: int | Decimal | None = None
     expected: Decimal | None = None  # pro rata for the elapsed part of the period
     full: Decimal | None = None  # for the whole period
 
@@ -67,7 +67,7 @@ def _meets(comparison: str, actual: Decimal, wanted: Decimal) -> bool:
 
 
 def target_state(target: KpiTarget, *, now: datetime | None = None) -> TargetState:
-    """Where a target stands: measured for posts published, "no data yet" for everything else."""
+    """Where a target stands: posts published from the publishing log, every other metric from analytics."""
     if not METRICS[Metric(target.metric)].measured:
         return TargetState(State.NO_DATA)
     goal = target.goal
@@ -78,6 +78,8 @@ def target_state(target: KpiTarget, *, now: datetime | None = None) -> TargetSta
     if now < start:
         return TargetState(State.NOT_STARTED)
     until = min(now, end)
+    if target.metric != Metric.POSTS_PUBLISHED:
+        return _measured_state(target, start, end, until, now)
     published = Publication.objects.filter(
         organization_id=goal.organization_id,
         state=Publication.State.PUBLISHED,
@@ -99,6 +101,37 @@ def target_state(target: KpiTarget, *, now: datetime | None = None) -> TargetSta
     expected = full * Decimal((until - start).total_seconds()) / length
     on_track = _meets(target.comparison, Decimal(actual), expected)
     return TargetState(State.ON_TRACK if on_track else State.OFF_TRACK, actual, expected, full)
+
+
+def _measured_state(
+    target: KpiTarget, start: datetime, end: datetime, until: datetime, now: datetime
+) -> TargetState:
+    """A target measured from the analytics figures: counts pro rata, levels (rates, times) as they stand,
+    followers on the straight line from where they were when the period began to the target."""
+    from onevoice.analytics import kpis
+
+    actual = kpis.measured_value(target, start, until)
+    if actual is None:
+        return TargetState(State.NO_DATA)
+    wanted = target.target_value
+    length = Decimal((end - start).total_seconds())
+    done = now >= end
+    if target.unit in (Unit.IN_PERIOD, Unit.PER_WEEK):
+        full = wanted
+        if target.unit == Unit.PER_WEEK:
+            full = wanted * length / Decimal(timedelta(weeks=1).total_seconds())
+        expected = full if done else full * Decimal((until - start).total_seconds()) / length
+    elif target.unit == Unit.AT_PERIOD_END and not done:
+        full = wanted
+        baseline = kpis.follower_start(target, start)
+        share = Decimal((until - start).total_seconds()) / length
+        expected = wanted if baseline is None else baseline + (wanted - baseline) * share
+    else:
+        full = expected = wanted
+    met = actual >= expected if target.comparison == Comparison.AT_LEAST else actual <= expected
+    if done:
+        return TargetState(State.MET if met else State.MISSED, actual, full, full)
+    return TargetState(State.ON_TRACK if met else State.OFF_TRACK, actual, expected, full)
 
 
 @dataclass
