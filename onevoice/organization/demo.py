@@ -184,6 +184,9 @@ def build_demo_organization() -> Organization:
         build_demo_guidelines(organization, smm)
         # After the plan: its posts under way get their findings recorded, and none is refused.
         build_demo_voice(organization, smm)
+        from onevoice.analytics.demo import seed as seed_demo_metrics
+
+        seed_demo_metrics(organization)  # three months of figures for the dashboards and the report
         from onevoice.workload.demo import seed as seed_workload
 
         seed_workload(organization)  # after the plan: norms, absences, holidays (NRW), tasks, one full week
