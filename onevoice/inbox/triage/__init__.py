@@ -2,6 +2,9 @@
 
 `classify` is a pure function: the inbox stores its answer on the message and the case, routing rules and
 the spike alert read it, and a person can correct it (kept as `TriageCorrection`).
+
+Everything is read from committed, hand-curated lists in `data/` (sources and licences: README.md); nothing
+is fetched at run time. German first, English second.
 """
 
 from __future__ import annotations
@@ -9,6 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from onevoice.voice.language import detect_language
+
+from .offensive import find_offensive
+from .sentiment import score
+from .text import clean
+
+# A message whose score is at least this far from 0 leans that way; below it, it is neutral.
+POSITIVE_AT = 0.2
+NEGATIVE_AT = -0.2
 
 
 @dataclass(frozen=True)
@@ -24,4 +35,19 @@ def classify(text: str, *, language_hint: str = "") -> Signals:
     """The signals of `text`; `language_hint` is what the network says, used when detection is unsure."""
     detected = detect_language(text)
     language = detected.code if detected is not None else language_hint
-    return Signals(language=language, sentiment="neutral", offensive=False)
+    cleaned = clean(text)
+    finding = find_offensive(cleaned)
+    value = score(cleaned, language=language or "de", offensive_categories=finding.categories)
+    if value >= POSITIVE_AT:
+        sentiment = "positive"
+    elif value <= NEGATIVE_AT:
+        sentiment = "negative"
+    else:
+        sentiment = "neutral"
+    return Signals(
+        language=language,
+        sentiment=sentiment,
+        offensive=finding.offensive,
+        sentiment_score=round(value, 3),
+        offensive_terms=finding.terms,
+    )

@@ -1,0 +1,177 @@
+"""The word lists triage reads, loaded once from the committed files in `data/` (their sources: README.md)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Groups people are attacked for; stands for GROUP in offensive_phrases.txt.
+GROUPS = (
+    r"(?:ausländer\w*|flüchtling\w*|migrant\w*|muslim\w*|moslem\w*|juden|jüdinnen|türken|araber|afrikaner\w*"
+    r"|schwarze[n]?|schwule[n]?|lesben|homos?|transen|frauen|weiber|zigeuner\w*|sinti|roma|asylant\w*"
+    r"|kanaken|polen|russen|immigrants?|refugees|muslims|jews|women|gays)"
+)
+# Numbers as words, for "seit drei Wochen"; NUM in cues.txt.
+NUMBER = r"(?:\d+|ein(?:e|er|em|en)?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreissig|hundert)"
+ORDINAL = r"(?:\d+\.|zweite[n]?|dritte[n]?|vierte[n]?|fünfte[n]?|sechste[n]?|zehnte[n]?)"
+
+
+@dataclass(frozen=True)
+class OffensiveTerm:
+    term: str
+    mode: str  # word | start | end | part | target
+    category: str  # profanity | insult | slur
+
+
+def _lines(name: str) -> list[list[str]]:
+    """The entries of a data file: its lines without comments and blank lines, split on whitespace."""
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split())
+    return rows
+
+
+@functools.cache
+def sentiment_words(language: str) -> dict[str, float]:
+    """Word → weight for a language ("de", "en"); the first entry of a word wins."""
+    words: dict[str, float] = {}
+    for word, weight in _lines(f"sentiment_{language}.txt"):
+        words.setdefault(word.replace("ß", "ss"), float(weight))
+    return words
+
+
+@functools.cache
+def emoji_weights() -> dict[str, float]:
+    """Emoji or emoticon → weight."""
+    return {symbol: float(weight) for symbol, weight in _lines("emoji.txt")}
+
+
+@functools.cache
+def offensive_terms() -> tuple[OffensiveTerm, ...]:
+    """Every offensive term with how it must occur in a word."""
+    return tuple(
+        OffensiveTerm(term.replace("ß", "ss"), mode, category)
+        for term, mode, category in _lines("offensive.txt")
+    )
+
+
+@functools.cache
+def offensive_allowed() -> frozenset[str]:
+    """Ordinary words that contain an offensive term."""
+    return frozenset(row[0] for row in _lines("offensive_allow.txt"))
+
+
+def _patterns(name: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            head, pattern = line.split("\t", 1)
+            pattern = pattern.replace("GROUP", GROUPS).replace("NUM", NUMBER).replace("ORD", ORDINAL)
+            pairs.append((head, pattern.replace("ß", "ss")))
+    return pairs
+
+
+@functools.cache
+def offensive_phrases() -> tuple[tuple[str, ...], PhraseIndex]:
+    """Categories and phrases of the insults, threats and hate that no single word gives away."""
+    pairs = _patterns("offensive_phrases.txt")
+    return tuple(category for category, _ in pairs), PhraseIndex([_phrase(pattern) for _, pattern in pairs])
+
+
+@dataclass(frozen=True)
+class Phrase:
+    pattern: regex.Pattern[str]
+    keywords: tuple[str, ...]  # words one of which a match starts with; empty: the pattern does not say
+
+
+class PhraseIndex:
+    """Phrases by the first two letters of their keywords: a message only runs the patterns whose keyword
+    could start one of its words, a handful instead of all of them."""
+
+    def __init__(self, phrases: list[Phrase]) -> None:
+        self.phrases = tuple(phrases)
+        self._always = tuple(i for i, phrase in enumerate(phrases) if not phrase.keywords)
+        by_prefix: dict[str, set[int]] = {}
+        for i, phrase in enumerate(phrases):
+            for keyword in phrase.keywords:
+                by_prefix.setdefault(keyword[:2], set()).add(i)
+        self._by_prefix = by_prefix
+
+    def candidates(self, words: set[str]) -> list[int]:
+        """The indexes, in file order, of the phrases that may match a text with these words."""
+        found = set(self._always)
+        for word in words:
+            found.update(self._by_prefix.get(word[:2], ()))
+        return sorted(found)
+
+
+_META = set("\\()[]?*+{|.^$")
+
+
+def keywords(pattern: str) -> tuple[str, ...]:
+    """The literal words a match of `pattern` must start with, or () when the pattern does not say."""
+    rest = pattern.removeprefix(r"\b")
+    if rest.startswith("(?:"):
+        depth, end = 0, -1
+        for i, char in enumerate(rest):
+            if char == "(" and (i == 0 or rest[i - 1] != "\\"):
+                depth += 1
+            elif char == ")" and rest[i - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end < 0 or rest[end + 1 : end + 2] in ("?", "*", "{"):
+            return ()
+        alternatives, depth, current = [], 0, ""
+        for char in rest[3:end]:
+            depth += char == "("
+            depth -= char == ")"
+            if char == "|" and depth == 0:
+                alternatives.append(current)
+                current = ""
+            else:
+                current += char
+        alternatives.append(current)
+    else:
+        alternatives = [rest]
+    found = []
+    for alternative in alternatives:
+        literal = ""
+        for i, char in enumerate(alternative):
+            if char in _META:
+                if char in "?*{" and literal:
+                    literal = literal[:-1]
+                break
+            literal += char
+        if len(literal) < 2:
+            return ()
+        found.append(literal)
+    return tuple(found)
+
+
+def _phrase(pattern: str) -> Phrase:
+    return Phrase(regex.compile(pattern), keywords(pattern))
+
+
+@dataclass(frozen=True)
+class Cue:
+    weight: float
+    sarcasm: bool  # when found, the message's praise counts against it
+    phrase: Phrase
+
+
+@functools.cache
+def sentiment_cues() -> tuple[tuple[Cue, ...], PhraseIndex]:
+    """The phrases typical of complaints, praise and sarcasm, and their index."""
+    cues = tuple(
+        Cue(float(weight.lstrip("~")), weight.startswith("~"), _phrase(pattern))
+        for weight, pattern in _patterns("cues.txt")
+    )
+    return cues, PhraseIndex([cue.phrase for cue in cues])

@@ -1,0 +1,172 @@
+"""How a message feels about the organisation: words and emoji with a weight, read with their neighbours.
+
+- negation flips the nearest weighted word in the same clause ("nicht gut", "gefällt mir nicht", "kein
+  Problem"); a flipped praise word counts a little less, a flipped complaint word half (people who write
+  "nicht schlecht" mean mildly good);
+- intensifiers ("sehr", "echt", "total" …) strengthen the next weighted word, "!!" strengthens the message;
+- after "aber" / "but" the clause counts more than the one before ("Freundlich, aber geholfen hat es nicht");
+- phrases typical of messages to a company count once each: waiting ("seit 3 Wochen keine Antwort"),
+  repeating ("schon wieder", "zum dritten Mal"), leaving ("nie wieder"), thanks ("Danke für die schnelle
+  Hilfe"), and sarcasm markers ("na toll", "Danke für nichts", praise in quotes);
+- questions are mostly requests: their words count half; polite closings ("Danke im Voraus") not at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+
+import regex
+
+from . import lexicon
+
+NEGATORS = frozenset(
+    "nicht kein keine keinen keiner keinem keines nie niemals nichts ohne weder not no never nothing "
+    "dont don't isn't wasn't didn't doesn't can't cannot won't nobody".split()
+)
+INTENSIFIERS = {
+    word: 1.5
+    for word in "sehr echt total absolut wirklich mega extrem völlig voellig richtig voll unglaublich masslos äusserst "
+    "besonders ganz wahnsinnig irre komplett zutiefst höchst super so really very totally extremely absolutely "
+    "so truly".split()
+}
+INTENSIFIERS.update({"ziemlich": 1.2, "recht": 1.2, "etwas": 0.6, "bisschen": 0.6, "kaum": -0.5})
+CONTRAST = frozenset("aber jedoch allerdings trotzdem dennoch but however though".split())
+NO_FLIP = frozenset("leider danke dank bitte endlich gerne gern".split())
+SARCASTIC_EMOJI = ("🙄", "😒")
+# English words that are German words too (with another meaning): read only in an English message.
+ENGLISH_ONLY = frozenset("bad fast still also hate will like well wrong late".split())
+
+# Polite closings and openings say nothing about how the writer feels.
+_POLITE = regex.compile(
+    r"\b(?:(?:vielen\s+|besten\s+|herzlichen\s+)?dank\s+(?:im\s+voraus|vorab|schon\s+mal|schonmal)"
+    r"|danke\s+(?:im\s+voraus|vorab|schon\s+mal|schonmal)"
+    r"|vielen\s+dank\s+und\s+(?:viele|liebe|beste|freundliche)\s+grüsse"
+    r"|(?:viele|liebe|beste|freundliche|schöne)\s+grüsse|mit\s+freundlichen\s+grüssen|thanks\s+in\s+advance)\b"
+)
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|[.;:]+|[!?]+|,")
+_EXCLAIM = regex.compile(r"!{2,}|!\s*\?|\?\s*!")
+
+
+@functools.cache
+def _emoji_pattern() -> regex.Pattern[str]:
+    symbols = sorted(lexicon.emoji_weights(), key=len, reverse=True)
+    emoticons = [regex.escape(s) + r"(?=\s|$|[.,!?])" for s in symbols if s.isascii()]
+    pictographs = [regex.escape(s) for s in symbols if not s.isascii()]
+    return regex.compile("|".join(pictographs + [r"(?<=^|\s)(?:" + "|".join(emoticons) + ")"]))
+
+
+@functools.cache
+def _words(language: str) -> dict[str, float]:
+    """The weights read for a message in `language`: German and English, German meanings first."""
+    words = dict(lexicon.sentiment_words("de"))
+    for word, weight in lexicon.sentiment_words("en").items():
+        if language == "en" or word not in ENGLISH_ONLY:
+            words.setdefault(word, weight)
+    if language == "en":
+        words.update({word: weight for word, weight in lexicon.sentiment_words("en").items()})
+    return words
+
+
+@functools.lru_cache(maxsize=65536)
+def _weight(token: str, language: str) -> float:
+    """The weight of a word, or of the word without a usual ending ("tolle" → "toll")."""
+    words = _words(language)
+    weight = words.get(token)
+    if weight is not None:
+        return weight
+    for ending in ("en", "em", "er", "es", "e", "n", "s", "st", "t"):
+        if token.endswith(ending) and len(token) - len(ending) >= 3:
+            weight = words.get(token[: -len(ending)])
+            if weight is not None:
+                return weight
+    return 0.0
+
+
+def score(text: str, *, language: str = "de", offensive_categories: frozenset[str] = frozenset()) -> float:
+    """The sentiment of a cleaned message (see `text.clean`) from -1 (very negative) to 1 (very positive)."""
+    if "dank" in text or "grüss" in text or "thank" in text:
+        text = _POLITE.sub(" ", text)
+    tokens = _TOKEN.findall(text)
+    weights = [0.0] * len(tokens)
+    questions = [False] * len(tokens)
+
+    # Which tokens belong to a question: those of a clause run that ends with "?".
+    start = 0
+    for i, token in enumerate(tokens):
+        if token[0] in ".;:!?":
+            if "?" in token:
+                for j in range(start, i):
+                    questions[j] = True
+            start = i + 1
+
+    for i, token in enumerate(tokens):
+        if token[0].isalpha():
+            weights[i] = _weight(token, language)
+
+    # Negation: the nearest weighted word after it in the clause, else the nearest before it.
+    for i, token in enumerate(tokens):
+        if token not in NEGATORS:
+            continue
+        target = -1
+        for j in range(i + 1, min(i + 4, len(tokens))):
+            if not tokens[j][0].isalpha() and tokens[j] != ",":
+                break
+            if weights[j] and tokens[j] not in NO_FLIP:
+                target = j
+                break
+        if target < 0:
+            for j in range(i - 1, max(i - 5, -1), -1):
+                if not tokens[j][0].isalpha():
+                    break
+                if weights[j] and tokens[j] not in NO_FLIP and tokens[j] not in NEGATORS:
+                    target = j
+                    break
+        if target >= 0:
+            weights[target] = -weights[target] * (0.8 if weights[target] > 0 else 0.5)
+
+    # Sarcasm: a marker phrase or an eye-roll turns the message's praise against it.
+    total = 0.0
+    sarcastic = False
+    cues, index = lexicon.sentiment_cues()
+    for i in index.candidates({token for token in tokens if token[0].isalpha()}):
+        cue = cues[i]
+        if (cue.sarcasm or not sarcastic or cue.weight < 0) and cue.phrase.pattern.search(text):
+            total += cue.weight
+            sarcastic = sarcastic or cue.sarcasm
+    emoji = []
+    if not text.isascii() or ":" in text or ";" in text or "<3" in text:
+        emoji = [lexicon.emoji_weights()[match.group(0)] for match in _emoji_pattern().finditer(text)]
+    sarcastic = sarcastic or any(match in text for match in SARCASTIC_EMOJI)
+    if sarcastic:
+        weights = [-weight * 0.5 if weight > 0 else weight for weight in weights]
+        emoji = [-weight * 0.5 if weight > 0 else weight for weight in emoji]
+    total += sum(emoji)
+
+    # Intensifiers, contrast and questions.
+    factor = 1.0
+    for i, token in enumerate(tokens):
+        if token in CONTRAST:
+            total *= 0.5
+            factor = 1.5
+        weight = weights[i]
+        if not weight:
+            continue
+        for j in (i - 1, i - 2):
+            if j >= 0 and tokens[j] in INTENSIFIERS and not (tokens[j] == "super" and weights[j]):
+                weight *= INTENSIFIERS[tokens[j]]
+                break
+        if questions[i]:
+            weight *= 0.5
+        total += weight * factor
+
+    if total and _EXCLAIM.search(text):
+        total *= 1.2
+    if offensive_categories & {"slur", "threat", "hate"}:
+        total = min(total - 2.5, -1.5)  # an attack on people is never good news, whatever else it says
+    elif "insult" in offensive_categories:
+        total -= 2.5
+    elif "profanity" in offensive_categories:
+        total -= 1.0
+    return math.tanh(total / 3)

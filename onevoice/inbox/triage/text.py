@@ -1,0 +1,75 @@
+"""Turning a message as it arrives (HTML, control characters, odd Unicode, any length) into what triage reads.
+
+`clean` gives the text in lower case without markup, links and mentions; `fold` turns one word as people
+disguise it ("Sch31ß", "Idiooooten", "F*ck") into the spelling the offensive lexicon uses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import regex
+
+MAX_CHARS = 5000  # a comment longer than this is read by its first 5,000 characters: triage must stay cheap
+
+_MARKUP = regex.compile(r"<[^<>]{0,200}>|&(?:[a-z]{2,8}|#\d{1,6});")
+_LINK_OR_MENTION = regex.compile(r"https?://\S+|www\.\S+|(?<![\p{L}\p{N}])@[\p{L}\p{N}_.]+")
+_INVISIBLE = regex.compile(r"[[\p{Cc}\p{Cf}\p{Co}\p{Cs}]--[\n\t\u200d\ufe0f]]", flags=regex.V1)
+_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_JOINER_IN_WORD = regex.compile(r"(?<=\p{L})\u200d(?=\p{L})")
+# The standard library's engine is several times faster than `regex` on these simple patterns;
+# [^\W\d_] is a letter in any script.
+_SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][ .]){3,}[^\W\d_](?!\w)")
+_RUN = re.compile(r"([^\W\d_])\1{2,}")
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "€": "e",
+        "!": "i",
+        "|": "i",
+    }
+)
+
+
+def clean(text: str) -> str:
+    """The message in lower case, compatibility characters folded, without markup, links or mentions."""
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        text = unicodedata.normalize(
+            "NFKC", text
+        )  # 𝐒𝐜𝐡𝐞𝐢ß, full-width letters and ligatures become plain letters
+        text = _INVISIBLE.sub("", text)  # zero-width spaces and soft hyphens hide words from a filter
+        text = _JOINER_IN_WORD.sub("", text)
+    else:
+        text = _CONTROL.sub(" ", text)
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(" ", text)
+    if "/" in text or "@" in text or "www" in text:
+        text = _LINK_OR_MENTION.sub(" ", text)
+    return text.lower().replace("ß", "ss").replace("’", "'")
+
+
+def join_spaced_letters(text: str) -> str:
+    """The text with words written letter by letter ("A r s c h") joined up again."""
+    return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "").replace(".", ""), text)
+
+
+def fold(word: str, *, stretched: bool = True) -> str:
+    """The word with digits and symbols read as letters and a letter repeated three or more times once
+    (`stretched=False` when the message has no such run: skips the search)."""
+    if not word.isalpha():
+        word = word.translate(_LEET)
+    return _RUN.sub(r"\1", word) if stretched else word
+
+
+def has_stretched_letters(text: str) -> bool:
+    """Whether a letter appears three or more times in a row ("Idiooot")."""
+    return _RUN.search(text) is not None
