@@ -27,8 +27,8 @@ from onevoice.inbox.forms_settings import (
     TagForm,
     TryMessageForm,
 )
-from onevoice.inbox.models import ClosedDay, ReplyApprovalRule, RoutingRule, SlaPolicy, Tag
 from onevoice.inbox.ingest import signals_of
+from onevoice.inbox.models import ClosedDay, ReplyApprovalRule, RoutingRule, SlaPolicy, Tag
 from onevoice.inbox.routing import RoutingInput, rules_of
 from onevoice.organization.access import membership_for
 from onevoice.organization.models import Membership

@@ -104,7 +104,8 @@ class TestEscalation:
         cases_escalate(NOW + timedelta(minutes=1))
         told = Notification.objects.filter(kind=Notification.Kind.CASE_OVERDUE)
         assert sorted(n.recipient_id for n in told) == sorted([personas.cm.pk, personas.smm.pk])
-        assert "Frage 1" in told[0].text and told[0].url.startswith(f"/o/{personas.organization.slug}/inbox/")
+        assert "Frage 1" in told[0].text
+        assert told[0].url.startswith(f"/o/{personas.organization.slug}/inbox/")
 
     def test_without_an_assignee_the_departments_cms_are_told(self, channel: Channel, personas: Any) -> None:
         case(channel, 1, first_response_due=NOW - timedelta(minutes=1), department=personas.marketing)
@@ -158,7 +159,8 @@ class TestSpike:
         assert spikes[0].baseline == Decimal("0.08")
         alerts = spikes_alert(NOW)
         assert spikes_alert(NOW + timedelta(minutes=5)) == []
-        assert len(alerts) == 1 and SpikeAlert.objects.get().count == 6
+        assert len(alerts) == 1
+        assert SpikeAlert.objects.get().count == 6
         told = Notification.objects.filter(kind=Notification.Kind.SPIKE_ALERT)
         assert sorted(n.recipient_id for n in told) == sorted([personas.smm.pk, personas.cm.pk])
         assert f"channel={channel.public_id}" in told[0].url
@@ -196,4 +198,5 @@ class TestTasks:
             organization=channel.organization, network="bluesky", name="Pause", state=Channel.State.PAUSED
         )
         tasks_ingest.inbox_poll_due_channels.call_local()
-        assert polled == [channel.pk] and paused.pk not in polled
+        assert polled == [channel.pk]
+        assert paused.pk not in polled

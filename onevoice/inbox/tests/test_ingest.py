@@ -88,7 +88,7 @@ def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[InboxConnector]]:
 
     InboxConnector.pages, InboxConnector.calls = [], []
     monkeypatch.setitem(registry.CONNECTORS, "bluesky", f"{__name__}.InboxConnector")
-    yield InboxConnector
+    return InboxConnector
 
 
 @pytest.mark.django_db
@@ -104,20 +104,23 @@ class TestIngestItems:
         assert anna.last_message_at == anna.last_inbound_at == WEDNESDAY_10 + timedelta(minutes=5)
         assert anna.subject == "Nachricht 1"
         assert anna.status == Case.Status.NEW
-        assert anna.contact is not None and anna.contact.display_name == "Anna"
+        assert anna.contact is not None
+        assert anna.contact.display_name == "Anna"
         assert Contact.objects.filter(organization=channel.organization).count() == 2
 
     def test_the_same_item_twice_is_one_message(self, channel: Channel) -> None:
         ingest_items(channel, [item(1), item(1)])
         report = ingest_items(channel, [item(1), item(2)])
-        assert report.duplicates == 1 and report.new_messages == 1
+        assert report.duplicates == 1
+        assert report.new_messages == 1
         assert Message.objects.count() == 2
         assert Case.objects.get().message_count == 2
 
     def test_a_known_author_keeps_their_contact(self, channel: Channel) -> None:
         ingest_items(channel, [item(1)])
         ingest_items(channel, [item(2, thread_root="at://other", in_reply_to="at://other")])
-        assert Contact.objects.count() == 1 and ContactHandle.objects.count() == 1
+        assert Contact.objects.count() == 1
+        assert ContactHandle.objects.count() == 1
         assert Case.objects.count() == 2
         assert Case.objects.values("contact").distinct().count() == 1
 
@@ -174,12 +177,14 @@ class TestIngestItems:
         case = Case.objects.get()
         assert (case.post, case.variant, case.department) == (post, variant, personas.marketing)
         history = Assignment.objects.get(case=case)
-        assert history.department == personas.marketing and history.rule is None
+        assert history.department == personas.marketing
+        assert history.rule is None
 
     def test_without_a_post_the_channels_department_owns_it(self, channel: Channel, personas: Any) -> None:
         ingest_items(channel, [item(1, kind=InboundKind.MENTION, thread_root="", in_reply_to="")])
         case = Case.objects.get()
-        assert case.department == personas.hr and case.kind == MessageKind.MENTION
+        assert case.department == personas.hr
+        assert case.kind == MessageKind.MENTION
 
     def test_rules_route_tag_and_prioritise_a_new_case(self, channel: Channel, personas: Any) -> None:
         legal = Tag.objects.create(organization=personas.organization, name="Recht")
@@ -200,10 +205,12 @@ class TestIngestItems:
             personas.cm,
             Priority.URGENT,
         )
-        assert list(routed.tags.all()) == [legal] and routed.hidden
+        assert list(routed.tags.all()) == [legal]
+        assert routed.hidden
         assert Assignment.objects.get(case=routed).rule == rule
         other = Case.objects.get(contact__handles__author_id="did:plc:bernd")
-        assert other.department == personas.hr and other.priority == Priority.NORMAL
+        assert other.department == personas.hr
+        assert other.priority == Priority.NORMAL
 
     def test_the_sla_clock_starts_at_the_networks_time(self, channel: Channel, personas: Any) -> None:
         SlaPolicy.objects.create(
@@ -234,7 +241,9 @@ class TestIngestItems:
         report = ingest_items(channel, [item(2, minutes=120)])
         case = Case.objects.get()
         assert report.reopened_cases == 1
-        assert case.status == Case.Status.OPEN and case.closed_at is None and case.escalated_at is None
+        assert case.status == Case.Status.OPEN
+        assert case.closed_at is None
+        assert case.escalated_at is None
         assert case.first_response_at is None
         assert case.first_response_due == WEDNESDAY_10 + timedelta(minutes=180)
         assert case.message_count == 2
@@ -256,10 +265,14 @@ class TestIngestChannel:
     def test_it_stores_the_page_and_moves_the_cursor(self, channel: Channel, network: Any) -> None:
         network.pages = [InboxPage(items=[item(1), item(2)], cursor="c2")]
         result = ingest_channel(channel)
-        assert result.outcome == "ingested" and Message.objects.count() == 2
+        assert result.outcome == "ingested"
+        assert Message.objects.count() == 2
         state = ChannelInboxState.objects.get(channel=channel)
-        assert state.cursor == "c2" and state.failures == 0 and state.last_success_at is not None
-        assert state.next_poll_at is not None and state.next_poll_at > timezone.now()
+        assert state.cursor == "c2"
+        assert state.failures == 0
+        assert state.last_success_at is not None
+        assert state.next_poll_at is not None
+        assert state.next_poll_at > timezone.now()
 
     def test_a_channel_is_polled_once_per_interval(self, channel: Channel, network: Any) -> None:
         ingest_channel(channel)
@@ -278,12 +291,17 @@ class TestIngestChannel:
         failed = ingest_channel(channel, force=True)
         state = ChannelInboxState.objects.get(channel=channel)
         assert failed.outcome == "failed"
-        assert state.failures == 1 and state.cursor == "c1" and "Bad gateway" in state.error
-        assert state.next_poll_at is not None and state.next_poll_at > timezone.now() + timedelta(seconds=40)
+        assert state.failures == 1
+        assert state.cursor == "c1"
+        assert "Bad gateway" in state.error
+        assert state.next_poll_at is not None
+        assert state.next_poll_at > timezone.now() + timedelta(seconds=40)
         ingest_channel(channel, force=True)
         state.refresh_from_db()
         assert network.calls == ["", "c1", "c1"]
-        assert state.cursor == "c3" and state.failures == 0 and state.error == ""
+        assert state.cursor == "c3"
+        assert state.failures == 0
+        assert state.error == ""
         assert sorted(Message.objects.values_list("external_id", flat=True)) == [
             item(n).external_id for n in (1, 2, 3)
         ]
@@ -307,7 +325,8 @@ class TestIngestChannel:
         network.pages = [RateLimited("slow down", retry_after=until)]
         assert ingest_channel(channel).outcome == "rate_limited"
         state = ChannelInboxState.objects.get(channel=channel)
-        assert state.next_poll_at == until and state.failures == 0
+        assert state.next_poll_at == until
+        assert state.failures == 0
 
     def test_expired_credentials_mark_the_channel_for_reconnect(self, channel: Channel, network: Any) -> None:
         network.pages = [AuthExpired()]
@@ -320,10 +339,12 @@ class TestIngestChannel:
     def test_paused_channels_are_not_polled(self, channel: Channel, network: Any) -> None:
         Channel.objects.filter(pk=channel.pk).update(state=Channel.State.PAUSED)
         channel.refresh_from_db()
-        assert ingest_channel(channel).outcome == "skipped" and network.calls == []
+        assert ingest_channel(channel).outcome == "skipped"
+        assert network.calls == []
 
     def test_the_publishing_engines_rate_limit_is_respected(self, channel: Channel, network: Any) -> None:
         from onevoice.publishing.models import ChannelThrottle
 
         ChannelThrottle.objects.create(channel=channel, blocked_until=timezone.now() + timedelta(minutes=5))
-        assert ingest_channel(channel).outcome == "rate_limited" and network.calls == []
+        assert ingest_channel(channel).outcome == "rate_limited"
+        assert network.calls == []

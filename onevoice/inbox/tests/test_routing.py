@@ -111,7 +111,8 @@ class TestActions:
         )
         assert [r.pk for r in decision.matched] == [1, 2, 3]
         assert decision.department_id == SALES
-        assert decision.rule is not None and decision.rule.pk == 2
+        assert decision.rule is not None
+        assert decision.rule.pk == 2
         assert decision.priority == Priority.HIGH
         assert decision.tag_ids == [100, 101, 102]
 
@@ -122,14 +123,17 @@ class TestActions:
         ]
         thanks = compile_rules(rules).route(message("Danke!"))
         insult = compile_rules(rules).route(message("Ihr Idioten", offensive=True))
-        assert thanks.no_reply_needed and not thanks.hide
-        assert insult.hide and not insult.no_reply_needed
+        assert thanks.no_reply_needed
+        assert not thanks.hide
+        assert insult.hide
+        assert not insult.no_reply_needed
 
     def test_assigning_a_person(self) -> None:
         decision = compile_rules([rule(1, authors="presse.test", assign_to_id=7)]).route(
             message(author_handle="presse.test")
         )
-        assert decision.assignee_id == 7 and decision.department_id is None
+        assert decision.assignee_id == 7
+        assert decision.department_id is None
 
     def test_words_are_casefolded_letters_and_digits(self) -> None:
         assert words("Größe: 42 — ÄRGER!!") == ["grösse", "42", "ärger"]

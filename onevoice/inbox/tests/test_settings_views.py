@@ -54,7 +54,8 @@ class TestAccess:
         response = personas.client_for(personas.cm).post(
             url(personas, "inbox:settings-rule-new"), {"name": "X"}
         )
-        assert response.status_code == 404 and not RoutingRule.objects.exists()
+        assert response.status_code == 404
+        assert not RoutingRule.objects.exists()
 
     def test_another_organisations_rule_is_not_found(self, personas: Any) -> None:
         foreign = RoutingRule.objects.create(organization=personas.outsider.organization, name="Fremd")
@@ -71,7 +72,8 @@ class TestAccess:
             url(personas, "inbox:settings-rule-new"),
             {"name": "Fremdkanal", "channel": foreign.pk, "stop": "on"},
         )
-        assert response.status_code == 400 and not RoutingRule.objects.exists()
+        assert response.status_code == 400
+        assert not RoutingRule.objects.exists()
 
 
 class TestRoutingRules:
@@ -138,7 +140,9 @@ class TestRoutingRules:
         )
         assert response.status_code == 302
         rule.refresh_from_db()
-        assert rule.name == "Neu" and rule.offensive is True and not rule.stop
+        assert rule.name == "Neu"
+        assert rule.offensive is True
+        assert not rule.stop
         client.post(url(personas, "inbox:settings-rule-delete", rule.public_id))
         assert not RoutingRule.objects.exists()
         assert AuditEvent.objects.filter(verb__in=["inbox.rule_updated", "inbox.rule_deleted"]).count() == 2
@@ -153,7 +157,8 @@ class TestRoutingRules:
             url(personas, "inbox:settings"), {"text": "Wann kommt meine RÜCKERSTATTUNG?", "kind": "reply"}
         )
         body = response.content.decode()
-        assert response.status_code == 200 and "1 rule matches" in body
+        assert response.status_code == 200
+        assert "1 rule matches" in body
         assert body.count("matches</span>") == 1
 
     def test_a_message_with_markup_is_shown_as_text(self, personas: Any) -> None:
@@ -170,10 +175,8 @@ class TestSla:
             url(personas, "inbox:settings-sla-new"),
             {"name": "Standard", "first_response_minutes": 120, "resolution_minutes": 60},
         )
-        assert (
-            bad.status_code == 400
-            and "Resolution cannot be due before the first answer" in bad.content.decode()
-        )
+        assert bad.status_code == 400
+        assert "Resolution cannot be due before the first answer" in bad.content.decode()
         good = client.post(
             url(personas, "inbox:settings-sla-new"),
             {"name": "Standard", "first_response_minutes": 120, "resolution_minutes": 960},
@@ -202,11 +205,13 @@ class TestCalendar:
         twice = client.post(
             url(personas, "inbox:settings-closed-day-add"), {"day": "2026-12-24", "name": "x"}
         )
-        assert twice.status_code == 400 and "already closed" in twice.content.decode()
+        assert twice.status_code == 400
+        assert "already closed" in twice.content.decode()
         bad = client.post(
             url(personas, "inbox:settings-closed-day-add"), {"day": "morgen", "name": "Betriebsfeier"}
         )
-        assert bad.status_code == 400 and "Betriebsfeier" in bad.content.decode()
+        assert bad.status_code == 400
+        assert "Betriebsfeier" in bad.content.decode()
         closed = ClosedDay.objects.get()
         assert closed.day == date(2026, 12, 24)
         client.post(url(personas, "inbox:settings-closed-day-delete", closed.pk))
@@ -235,10 +240,12 @@ class TestTagsAndApproval:
         tag = Tag.objects.get()
         assert tag.replies_need_approval
         twice = client.post(url(personas, "inbox:settings-tags"), {"name": "recht"})
-        assert twice.status_code == 400 and "exists already" in twice.content.decode()
+        assert twice.status_code == 400
+        assert "exists already" in twice.content.decode()
         client.post(url(personas, "inbox:settings-tag", tag.public_id), {"name": "Rechtliches"})
         tag.refresh_from_db()
-        assert tag.name == "Rechtliches" and not tag.replies_need_approval
+        assert tag.name == "Rechtliches"
+        assert not tag.replies_need_approval
 
     def test_approval_rules_for_a_person_or_a_channel(self, personas: Any) -> None:
         channel = Channel.objects.create(
@@ -246,13 +253,15 @@ class TestTagsAndApproval:
         )
         client = personas.client_for(personas.smm)
         neither = client.post(url(personas, "inbox:settings-approval-add"), {})
-        assert neither.status_code == 400 and "either a person or a channel" in neither.content.decode()
+        assert neither.status_code == 400
+        assert "either a person or a channel" in neither.content.decode()
         client.post(url(personas, "inbox:settings-approval-add"), {"membership": personas.cm.pk})
         client.post(url(personas, "inbox:settings-approval-add"), {"channel": channel.pk})
         assert ReplyApprovalRule.objects.count() == 2
         foreign = personas.outsider
         bad = client.post(url(personas, "inbox:settings-approval-add"), {"membership": foreign.pk})
-        assert bad.status_code == 400 and ReplyApprovalRule.objects.count() == 2
+        assert bad.status_code == 400
+        assert ReplyApprovalRule.objects.count() == 2
         rule = ReplyApprovalRule.objects.get(membership=personas.cm)
         client.post(url(personas, "inbox:settings-approval-delete", rule.pk))
         assert ReplyApprovalRule.objects.count() == 1

@@ -105,7 +105,8 @@ class TestAddBusinessMinutes:
     ) -> None:
         result = add_business_minutes(calendar, start.astimezone(UTC), minutes)
         assert result == due.astimezone(UTC)
-        assert result is not None and result.tzinfo is UTC
+        assert result is not None
+        assert result.tzinfo is UTC
 
     @pytest.mark.parametrize(
         ("what", "calendar", "start", "minutes", "due"), ADD_CASES, ids=[c[0] for c in ADD_CASES]
@@ -116,7 +117,7 @@ class TestAddBusinessMinutes:
         assert business_minutes_between(calendar, start, due) == minutes
 
     def test_a_calendar_without_hours_has_no_due(self) -> None:
-        closed = BusinessCalendar.from_json({day: None for day in OFFICE})
+        closed = BusinessCalendar.from_json(dict.fromkeys(OFFICE))
         assert add_business_minutes(closed, local(2026, 11, 25, 10, 0), 60) is None
 
 
