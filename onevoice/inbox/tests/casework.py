@@ -24,8 +24,8 @@ class Inbox:
     foreign: Case
 
 
-@pytest.fixture
-def inbox(personas, scripted) -> Inbox:
+@pytest.fixture(name="inbox")
+def inbox_fixture(personas, scripted) -> Inbox:
     org = personas.organization
     marketing_channel = make_channel(org, department=personas.marketing, name="Bluesky Marketing")
     hr_channel = make_channel(org, department=personas.hr, name="Bluesky Karriere", handle="karriere.test")

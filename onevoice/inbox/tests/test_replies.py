@@ -12,7 +12,7 @@ from django.utils import timezone
 from onevoice.core.models import AuditEvent
 from onevoice.inbox import services
 from onevoice.inbox.models import Case, Message, Reply, ReplyApprovalRule
-from onevoice.inbox.tests.casework import inbox  # noqa: F401
+from onevoice.inbox.tests.casework import inbox_fixture  # noqa: F401
 from onevoice.inbox.tests.factories import make_saved_reply, make_tag
 from onevoice.networks.connectors.base import (
     AuthExpired,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import make_user
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import make_user
 from onevoice.inbox import selectors
 from onevoice.inbox.models import Case, Priority, Reply
-from onevoice.inbox.tests.casework import inbox  # noqa: F401
+from onevoice.inbox.tests.casework import inbox_fixture  # noqa: F401
 from onevoice.inbox.tests.factories import make_case, make_tag
 from onevoice.organization.access import access_case, visible_cases
 from onevoice.organization.models import Membership

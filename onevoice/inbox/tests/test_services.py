@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from onevoice.core.models import AuditEvent
 from onevoice.inbox import services
 from onevoice.inbox.models import Assignment, Case, Message, SavedReply, TriageCorrection
-from onevoice.inbox.tests.casework import inbox  # noqa: F401
+from onevoice.inbox.tests.casework import inbox_fixture  # noqa: F401
 from onevoice.inbox.tests.factories import add_message, make_tag
 from onevoice.networks.connectors.base import ConnectorError
 from onevoice.organization.access import NotAllowed
