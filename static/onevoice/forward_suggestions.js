@@ -6,6 +6,7 @@ document.addEventListener("click", (event) => {
   if (!composer) return;
   composer.value = composer.value.trim() ? `${composer.value.trimEnd()}\n\n${button.dataset.suggestion}` : button.dataset.suggestion;
   composer.dispatchEvent(new Event("input", { bubbles: true }));
+  if (window.htmx) window.htmx.trigger(composer, "ov-insert"); // the composer's voice check runs again
   const marker = composer.form && composer.form.querySelector("input[name=suggested_by]");
   if (marker) marker.value = button.dataset.forward;
   composer.focus();

@@ -13,7 +13,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("inbox/includes/forward_panel.html", takes_context=True)
-def forward_panel(context: template.Context, case: Case, composer: str = "textarea[name=text]") -> dict[str, Any]:
+def forward_panel(
+    context: template.Context, case: Case, composer: str = "textarea[name=text]"
+) -> dict[str, Any]:
     """Render the panel for people who work the case (the page's `may_work`); nothing for the others."""
     return {
         "case": case,
