@@ -184,6 +184,9 @@ def build_demo_organization() -> Organization:
         build_demo_guidelines(organization, smm)
         # After the plan: its posts under way get their findings recorded, and none is refused.
         build_demo_voice(organization, smm)
+        from onevoice.inbox.demo import seed as seed_demo_inbox
+
+        seed_demo_inbox(organization, smm=smm)  # a week of comments and questions, routed, some overdue
         from onevoice.analytics.demo import seed as seed_demo_metrics
 
         seed_demo_metrics(organization)  # three months of figures for the dashboards and the report

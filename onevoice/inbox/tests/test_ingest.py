@@ -348,3 +348,25 @@ class TestIngestChannel:
         ChannelThrottle.objects.create(channel=channel, blocked_until=timezone.now() + timedelta(minutes=5))
         assert ingest_channel(channel).outcome == "rate_limited"
         assert network.calls == []
+
+
+@pytest.mark.django_db
+class TestDemo:
+    def test_the_demo_inbox_is_routed_partly_overdue_with_a_storm_and_seeds_once(self, personas: Any) -> None:
+        from onevoice.inbox.demo import seed
+        from onevoice.inbox.models import SpikeAlert
+
+        org = personas.organization
+        for network in ("bluesky", "mastodon"):
+            Channel.objects.create(organization=org, network=network, name=network, state=Channel.State.PAUSED)
+        first = seed(org, smm=personas.smm)
+        assert first.messages == Message.objects.count() > 40
+        assert first.cases == Case.objects.count() > 30
+        assert first.overdue > 0
+        assert first.spike_alerts == 1
+        assert SpikeAlert.objects.get().count >= 8
+        assert RoutingRule.objects.filter(organization=org).count() >= 5
+        assert Case.objects.filter(tags__name="Bewerbung", department=personas.hr).exists()
+        assert Case.objects.filter(status=Case.Status.CLOSED).exists()
+        again = seed(org, smm=personas.smm)
+        assert (again.messages, again.cases, again.spike_alerts) == (0, 0, 0)
