@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -511,7 +511,7 @@ def capacity_view_grid(organization: Organization, *, scenario: Scenario | None 
 
 
 def _hours(value: Decimal) -> float:
-    return float(round(value, 1))
+    return float(Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def plan_realism(organization: Organization, first_day: date, last_day: date) -> dict[str, Any]:
