@@ -27,6 +27,7 @@ from onevoice.networks.connectors.rest import RestApi, body_of, generic_error, s
 OAUTH_NETWORKS: dict[str, str] = {
     "linkedin": "onevoice.networks.connectors.linkedin.oauth",
     "facebook": "onevoice.networks.connectors.facebook.connector",
+    "instagram": "onevoice.networks.connectors.instagram.connector",
 }
 
 

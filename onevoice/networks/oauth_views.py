@@ -166,7 +166,8 @@ def oauth_connect(request: HttpRequest, org: str, network: str) -> HttpResponse:
     _network_or_404(network)
     provider = oauth.provider(network)
     kinds = [(k, KIND_LABELS.get(k, k)) for k in provider.account_kinds]
-    form = OAuthConnectForm(request.POST or None, organization=member.organization, kinds=kinds)
+    data = request.POST if request.method == "POST" else None
+    form = OAuthConnectForm(data, organization=member.organization, kinds=kinds)
     registration = _registration(member, network)
     ready = registration is not None and bool(registration.client_secret_encrypted)
     if request.method == "POST" and ready and form.is_valid():

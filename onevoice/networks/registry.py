@@ -17,6 +17,7 @@ CONNECTORS: dict[str, str] = {
     "newsroom": "onevoice.networks.connectors.newsroom.connector.NewsroomConnector",
     "linkedin": "onevoice.networks.connectors.linkedin.connector.LinkedInConnector",
     "facebook": "onevoice.networks.connectors.facebook.connector.FacebookConnector",
+    "instagram": "onevoice.networks.connectors.instagram.connector.InstagramConnector",
 }
 
 

@@ -51,12 +51,8 @@ class TestFacebookPages:
             response = client.get(url("oauth-callback", personas, "facebook"), {"code": "c", "state": state})
             assert response["Location"] == url("oauth-choose", personas, "facebook")
             exchange = Recorded.form_of(served.calls[1])
-            assert (
-                exchange["grant_type"] == "fb_exchange_token"
-            )
-            assert (
-                exchange["fb_exchange_token"] == "EAAshortLived"
-            )
+            assert exchange["grant_type"] == "fb_exchange_token"
+            assert exchange["fb_exchange_token"] == "EAAshortLived"
             assert served.calls[3].headers["Authorization"] == "Bearer EAAlongLived"
             response = client.post(response["Location"], {"account": "104857600000002"})
         channel = Channel.objects.get()
@@ -77,3 +73,29 @@ class TestFacebookPages:
             )
         assert "pages_manage_posts" in response.content.decode()
         assert not Channel.objects.exists()
+
+
+class TestInstagram:
+    def test_the_page_with_a_linked_professional_account_connects_it(self, personas, settings) -> None:
+        register(personas, "instagram")
+        client = personas.client_for(personas.smm)
+        state = sign_in(personas, client, "instagram")
+        with recorded(RECORDED, settings, HOSTS) as served:
+            login_answers(served)
+            served.add("GET", f"{GRAPH}/17841400000000001", "../../../instagram/tests/recorded/account")
+            response = client.get(url("oauth-callback", personas, "instagram"), {"code": "c", "state": state})
+            scope = parse_qs(urlsplit(str(served.calls[0].url)).query)
+        channel = Channel.objects.get()
+        assert response["Location"] == url("channel", personas, channel.public_id)
+        assert channel.network == "instagram"
+        assert channel.handle == "muster.gmbh"
+        assert channel.config["ig_user_id"] == "17841400000000001"
+        assert channel.credentials == {"access_token": "EAApageToken1"}
+        assert scope == {}  # the code exchange sends its fields in the body, not the URL
+
+    def test_the_sign_in_asks_for_the_publishing_permission(self, personas) -> None:
+        register(personas, "instagram")
+        response = personas.client_for(personas.smm).post(url("oauth-connect", personas, "instagram"), {})
+        scopes = parse_qs(urlsplit(response["Location"]).query)["scope"][0].split(",")
+        assert "instagram_content_publish" in scopes
+        assert "instagram_manage_comments" in scopes
