@@ -52,7 +52,7 @@ def settings_of(organization: Organization) -> InboxSettings:
 
 def _require_manage(actor: Membership) -> None:
     if not may_manage_contacts(actor):
-        raise NotAllowed(Capability.MANAGE_STRATEGY)
+        raise NotAllowed(Capability.MANAGE_INBOX)
 
 
 # ---- export ------------------------------------------------------------------------------------------

@@ -304,7 +304,7 @@ def require_same_organization(
 
 def may_manage_contacts(member: Membership) -> bool:
     """Admins and SMMs see every contact, export and erase them, and set the retention rules."""
-    return member.can(Capability.MANAGE_STRATEGY)
+    return member.can(Capability.MANAGE_INBOX)
 
 
 def visible_contacts(member: Membership) -> models.QuerySet[Contact]:
