@@ -203,10 +203,12 @@ def plan_fingerprint(organization_id: int, start: datetime, end: datetime) -> st
     """A value that changes whenever a post of [start, end) or one of its variants is written; None where
     the database cannot give one (then nothing is cached).
 
-    PostgreSQL: the number of rows and a sum of 64-bit hashes of each row's id and row version (`xmin`,
-    the writing transaction: every insert and update makes a new row version, and a rolled-back one is
-    never seen), over the posts of the period and their variants. A post moved out of the period changes
-    the count or the sum, one moved in likewise. SQLite: a revision that triggers on both tables set to a
+    PostgreSQL: the number of rows and a sum of 64-bit hashes of each row version's identity, over the
+    posts of the period and their variants. Every insert and update makes a new row version: `xmin` names
+    the transaction that wrote it and `ctid` where it lies, which differs between two versions written by
+    the same transaction (the older one cannot be cleared away before that transaction ends); a
+    rolled-back version is never seen. A post moved out of the period changes the count or the sum, one
+    moved in likewise. SQLite: a revision that triggers on both tables set to a
     new random number on every write (migration 0005), provided all six triggers are still there.
     """
     with connection.cursor() as cursor:
@@ -225,10 +227,10 @@ def plan_fingerprint(organization_id: int, start: datetime, end: datetime) -> st
 
 _PG_FINGERPRINT = """
 SELECT
-    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(p.id::text || ':' || p.xmin::text, 0)), 0)
+    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(p.id::text || ':' || p.xmin::text || p.ctid::text, 0)), 0)
      FROM planning_post p
      WHERE p.organization_id = %(org)s AND p.publish_at >= %(start)s AND p.publish_at < %(end)s),
-    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(v.id::text || ':' || v.xmin::text, 0)), 0)
+    (SELECT count(*) || ':' || coalesce(sum(hashtextextended(v.id::text || ':' || v.xmin::text || v.ctid::text, 0)), 0)
      FROM planning_postvariant v JOIN planning_post p ON p.id = v.post_id
      WHERE p.organization_id = %(org)s AND p.publish_at >= %(start)s AND p.publish_at < %(end)s)
 """
