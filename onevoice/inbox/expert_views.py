@@ -102,9 +102,20 @@ def _problem(forward: ForwardToken | None) -> str:
     return ""
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    """The address is the key: no search engine indexes it and no other site learns it as a referrer."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @never_cache
 def expert(request: HttpRequest, token: str) -> HttpResponse:
     """The page behind the expert's link: the thread read-only, the question and the answer form."""
+    return _private(_expert(request, token))
+
+
+def _expert(request: HttpRequest, token: str) -> HttpResponse:
     found = forwarding.forward_by_token(token)
     problem = _problem(found)
     if problem:

@@ -56,6 +56,22 @@ class TestContactList:
         assert "Bewerber" not in vips
         assert "No contact matches" in _list(personas, "smm", q="niemand").content.decode()
 
+    def test_the_list_runs_the_same_number_of_queries_for_many_contacts(self, personas, cases):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = personas.client_for(personas.cm)
+        url = reverse("inbox:contacts", args=[personas.organization.slug])
+        client.get(url)  # warm the session and the translation catalogue
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        channel = cases["marketing"].channel
+        for n in range(15):
+            make_case(channel, text=f"Frage {n}", handle=f"person{n}.test", name=f"Person {n}")
+        with CaptureQueriesContext(connection) as many:
+            assert "Person 14" in client.get(url).content.decode()
+        assert len(many) == len(few)
+
     @pytest.mark.parametrize("who", ["contributor", "reviewer", "viewer", "outsider"])
     def test_people_who_do_not_answer_the_community_get_404(self, personas, cases, who):
         assert _list(personas, who).status_code == 404

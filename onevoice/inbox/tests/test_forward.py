@@ -134,6 +134,8 @@ class TestExpertPage:
         assert "karla.test" not in html
         assert "Karla Kundin" not in html
         assert response["Cache-Control"].startswith("max-age=0")
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert "noindex" in response["X-Robots-Tag"]
 
     @staticmethod
     def client_get(token: str, **kwargs):
