@@ -36,6 +36,7 @@ from onevoice.inbox.forms import (
     filters_from,
 )
 from onevoice.inbox.models import Case, Message, Priority, Reply, SavedReply, Sentiment
+from onevoice.inbox.templatetags.inbox_tags import case_status
 from onevoice.organization.access import (
     NotAllowed,
     access_case,
@@ -83,7 +84,7 @@ def cases(request: HttpRequest, org: str) -> HttpResponse:
         "now": now,
         "views": _views(filters),
         "statuses": [("active", _("Active"))]
-        + [(v, str(label)) for v, label in Case.Status.choices]
+        + [(v, case_status(v)) for v in Case.Status.values]
         + [("all", _("All"))],
         "priorities": Priority.choices,
         "query": urlencode(filters.query()),

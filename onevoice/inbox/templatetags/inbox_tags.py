@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from onevoice.organization.models import Membership
 
@@ -36,3 +37,17 @@ def my_open_cases(member: Membership | None) -> int:
     from onevoice.organization.access import may_use_inbox
 
     return my_open_count(member) if may_use_inbox(member) else 0
+
+
+_STATUS_LABELS = {
+    "new": pgettext_lazy("case status", "New"),
+    "open": pgettext_lazy("case status", "Open"),
+    "waiting": pgettext_lazy("case status", "Waiting for customer"),
+    "closed": pgettext_lazy("case status", "Closed"),
+}
+
+
+@register.filter
+def case_status(value: str) -> str:
+    """A case's status as an adjective ("Offen"), not the verb the bare word would translate to."""
+    return str(_STATUS_LABELS.get(value, value))
