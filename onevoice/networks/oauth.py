@@ -28,6 +28,7 @@ OAUTH_NETWORKS: dict[str, str] = {
     "linkedin": "onevoice.networks.connectors.linkedin.oauth",
     "facebook": "onevoice.networks.connectors.facebook.connector",
     "instagram": "onevoice.networks.connectors.instagram.connector",
+    "threads": "onevoice.networks.connectors.threads.connector",
 }
 
 

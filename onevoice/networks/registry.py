@@ -18,6 +18,7 @@ CONNECTORS: dict[str, str] = {
     "linkedin": "onevoice.networks.connectors.linkedin.connector.LinkedInConnector",
     "facebook": "onevoice.networks.connectors.facebook.connector.FacebookConnector",
     "instagram": "onevoice.networks.connectors.instagram.connector.InstagramConnector",
+    "threads": "onevoice.networks.connectors.threads.connector.ThreadsConnector",
 }
 
 

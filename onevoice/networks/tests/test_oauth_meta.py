@@ -99,3 +99,28 @@ class TestInstagram:
         scopes = parse_qs(urlsplit(response["Location"]).query)["scope"][0].split(",")
         assert "instagram_content_publish" in scopes
         assert "instagram_manage_comments" in scopes
+
+
+class TestThreads:
+    def test_a_threads_profile_connects_with_a_60_day_token(self, personas, settings) -> None:
+        import time
+
+        from onevoice.networks.connectors.threads.tests.conftest import HOSTS as THREADS_HOSTS
+        from onevoice.networks.connectors.threads.tests.conftest import RECORDED as THREADS
+
+        register(personas, "threads")
+        client = personas.client_for(personas.smm)
+        response = client.post(url("oauth-connect", personas, "threads"), {"name": "Threads"})
+        target = urlsplit(response["Location"])
+        assert f"{target.scheme}://{target.netloc}{target.path}" == "https://threads.net/oauth/authorize"
+        state = parse_qs(target.query)["state"][0]
+        with recorded(THREADS, settings, THREADS_HOSTS) as served:
+            served.add("POST", "https://graph.threads.net/oauth/access_token", "token")
+            served.add("GET", "https://graph.threads.net/access_token", "token_long_lived")
+            served.add("GET", "https://graph.threads.net/v1.0/me", "me")
+            served.add("GET", "https://graph.threads.net/v1.0/25000000000000001", "me")
+            client.get(url("oauth-callback", personas, "threads"), {"code": "c", "state": state})
+        channel = Channel.objects.get()
+        assert channel.handle == "muster.gmbh"
+        assert channel.credentials["access_token"] == "THQVlong"
+        assert channel.credentials["expires_at"] > time.time() + 59 * 86400
