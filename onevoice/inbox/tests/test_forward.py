@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +22,7 @@ from onevoice.planning.models import Notification
 
 pytestmark = pytest.mark.django_db
 
-_capture = None
+_capture: Any = None  # the on-commit capturer of the running test
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
