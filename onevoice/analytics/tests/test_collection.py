@@ -106,7 +106,8 @@ class TestPulling:
         network.fail = ConnectorError("AppView answered 502", status=502)
         assert collection.channel_collect(bluesky, now=NOW).state == "failed"
         state = ChannelCollection.objects.get(channel=bluesky)
-        assert state.failures == 1 and state.is_stale
+        assert state.failures == 1
+        assert state.is_stale
         assert NOW + timedelta(minutes=5) <= state.next_try_at <= NOW + timedelta(minutes=6)
         assert collection.channel_collect(bluesky, now=NOW + timedelta(minutes=2)).state == "waiting"
         assert network.calls == 1  # not asked again while backing off

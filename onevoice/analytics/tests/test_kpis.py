@@ -27,7 +27,8 @@ class TestDefinitions:
     def test_what_each_network_provides(self) -> None:
         assert provides("bluesky", "engagement_rate")
         assert not provides("bluesky", "impressions")
-        assert provides("mastodon", "interactions") and not provides("mastodon", "engagement_rate")
+        assert provides("mastodon", "interactions")
+        assert not provides("mastodon", "engagement_rate")
         assert not provides("newsroom", "interactions")
         assert not provides("a-network-added-later", "likes")
 
@@ -123,7 +124,8 @@ class TestKpiTargets:
         start = date.today().replace(day=1)
         target = goal(personas, "requests_handled", "gte", "1", "in_period", start=start)
         state = selectors.target_state(target)
-        assert state.actual == 2 and state.state == "on_track"
+        assert state.actual == 2
+        assert state.state == "on_track"
 
 
 class TestInboxFigures:

@@ -52,9 +52,11 @@ class TestOverview:
         assert page.status_code == 200
         html = page.content.decode()
         assert "Engagement rate = interactions" in html
-        assert "Starker Beitrag" in html and "Schwacher Beitrag" in html
+        assert "Starker Beitrag" in html
+        assert "Schwacher Beitrag" in html
         # 50 interactions on 1000 followers
-        assert 'data-testid="figure-engagement_rate"' in html and "2.6" in html
+        assert 'data-testid="figure-engagement_rate"' in html
+        assert "2.6" in html
 
     def test_a_figure_the_network_lacks_is_not_available_never_zero(self, personas, figures) -> None:
         newsroom = figures["Pressemitteilung"].channel
@@ -85,7 +87,8 @@ class TestOverview:
         assert page.status_code == 400
         html = page.content.decode()
         assert "The period ends before it starts" in html
-        assert 'value="2026-10-31"' in html and 'value="2026-10-01"' in html
+        assert 'value="2026-10-31"' in html
+        assert 'value="2026-10-01"' in html
 
     def test_a_nonsense_period_is_explained(self, personas, figures) -> None:
         page = personas.client_for(personas.cm).get(url(personas, "?from=gestern&to=heute"))
