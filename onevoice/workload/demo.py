@@ -23,7 +23,12 @@ NORMS = [
 DUTIES = [
     ("Monitoring und Social Listening", "3", RecurringDuty.Interval.WEEKLY, "PR/Unternehmenskommunikation"),
     ("Redaktionskonferenz", "1", RecurringDuty.Interval.WEEKLY, None),
-    ("Monatsbericht an die Geschäftsleitung", "4", RecurringDuty.Interval.MONTHLY, "PR/Unternehmenskommunikation"),
+    (
+        "Monatsbericht an die Geschäftsleitung",
+        "4",
+        RecurringDuty.Interval.MONTHLY,
+        "PR/Unternehmenskommunikation",
+    ),
 ]
 
 
@@ -71,7 +76,9 @@ def seed(organization: Organization, *, state: str = "NW") -> None:
     services.holidays_import(actor=smm, state=state, years=[year, year + 1])
 
     # The demo's people have been there for months (their accounts were made just now).
-    Membership.objects.filter(organization=organization).update(joined_at=timezone.now() - timedelta(days=200))
+    Membership.objects.filter(organization=organization).update(
+        joined_at=timezone.now() - timedelta(days=200)
+    )
     monday = selectors.this_monday(organization)
     people = list(
         Membership.objects.active().filter(organization=organization, weekly_hours__gt=0).order_by("pk")

@@ -665,7 +665,8 @@ def post_hours(organization: Organization, post: Post | None, networks: Sequence
         found = [sum(norm_for(norms, f, n), Decimal(0)) for f, n in rows]
         if found:
             return sum(found, Decimal(0))
-    return sum((sum(norm_for(norms, F_.TEXT, n), Decimal(0)) for n in networks), Decimal(0))
+    # Before channels are chosen, a new post counts as one text variant.
+    return sum((sum(norm_for(norms, F_.TEXT, n), Decimal(0)) for n in (networks or [""])), Decimal(0))
 
 
 def composer_check(

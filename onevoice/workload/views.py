@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -535,8 +536,8 @@ def what_if(request: HttpRequest, org: str) -> HttpResponse:
                 scenario.extra.append((first + timedelta(weeks=i), d["department"].pk, per_post * count))
             context["summary"] = _("%(posts)s posts × %(hours)s h = %(total)s h more for %(team)s") % {
                 "posts": d["posts"],
-                "hours": per_post,
-                "total": per_post * d["posts"],
+                "hours": floatformat(per_post, -2),
+                "total": floatformat(per_post * d["posts"], -2),
                 "team": d["department"].name,
             }
         else:

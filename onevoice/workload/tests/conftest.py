@@ -56,11 +56,15 @@ def make_post(
                 variant=variant, file=f"x{i}.png", width=10, height=10, mime_type="image/png", position=i
             )
         if video:
-            VariantImage.objects.create(variant=variant, file="v.mp4", width=10, height=10, mime_type="video/mp4")
+            VariantImage.objects.create(
+                variant=variant, file="v.mp4", width=10, height=10, mime_type="video/mp4"
+            )
     return post
 
 
-def make_case(personas, channel: Channel, when: datetime, *, kind: str = "reply", department=None, n: int = 1) -> None:
+def make_case(
+    personas, channel: Channel, when: datetime, *, kind: str = "reply", department=None, n: int = 1
+) -> None:
     for i in range(n):
         Case.objects.create(
             organization=personas.organization,

@@ -80,19 +80,29 @@ class TestDemand:
     def test_it_multiplies_variants_by_norms(self, personas, channel, media, network, expected):
         org = personas.organization
         EffortNorm.objects.create(
-            organization=org, content_format="text", network="linkedin", create_hours=Decimal("1.5"),
-            review_hours=Decimal("0.4"), publish_hours=Decimal("0.1"),
+            organization=org,
+            content_format="text",
+            network="linkedin",
+            create_hours=Decimal("1.5"),
+            review_hours=Decimal("0.4"),
+            publish_hours=Decimal("0.1"),
         )
         EffortNorm.objects.create(
-            organization=org, content_format="carousel", network="", create_hours=Decimal(5),
-            review_hours=Decimal("0.5"), publish_hours=Decimal("0.5"),
+            organization=org,
+            content_format="carousel",
+            network="",
+            create_hours=Decimal(5),
+            review_hours=Decimal("0.5"),
+            publish_hours=Decimal("0.5"),
         )
         make_post(personas.cm, personas.marketing, at(MAY + timedelta(days=2)), [channel[network]], **media)
         make_post(personas.cm, personas.marketing, at(MAY + timedelta(days=3)), [channel[network]], **media)
         assert _marketing_cell(personas).posts == Decimal(expected) * 2
 
     def test_withdrawn_posts_and_ideas_without_a_time_do_not_count(self, personas, channel):
-        make_post(personas.cm, personas.marketing, at(MAY), [channel["mastodon"]], status=Post.Status.WITHDRAWN)
+        make_post(
+            personas.cm, personas.marketing, at(MAY), [channel["mastodon"]], status=Post.Status.WITHDRAWN
+        )
         make_post(personas.cm, personas.marketing, None, [channel["mastodon"]], status=Post.Status.IDEA)
         assert _marketing_cell(personas).posts == 0
 
@@ -114,12 +124,22 @@ class TestDemand:
 
     def test_duties_count_as_their_weekly_share(self, personas):
         org = personas.organization
-        RecurringDuty.objects.create(organization=org, name="Monitoring", hours=Decimal(2), department=personas.marketing)
         RecurringDuty.objects.create(
-            organization=org, name="Jour fixe", hours=Decimal(2), interval="biweekly", department=personas.marketing
+            organization=org, name="Monitoring", hours=Decimal(2), department=personas.marketing
         )
         RecurringDuty.objects.create(
-            organization=org, name="Bericht", hours=Decimal("5.2"), interval="monthly", department=personas.marketing
+            organization=org,
+            name="Jour fixe",
+            hours=Decimal(2),
+            interval="biweekly",
+            department=personas.marketing,
+        )
+        RecurringDuty.objects.create(
+            organization=org,
+            name="Bericht",
+            hours=Decimal("5.2"),
+            interval="monthly",
+            department=personas.marketing,
         )
         assert _marketing_cell(personas).duties == Decimal(2) + Decimal(1) + Decimal("1.2")
 
@@ -129,12 +149,29 @@ class TestDemand:
         InboxNorm.objects.create(organization=org, case_kind="direct_message", minutes=12)
         monday = selectors.this_monday(org)
         two_weeks_ago = monday - timedelta(weeks=2)
-        make_case(personas, channel["mastodon"], at(two_weeks_ago + timedelta(days=1)), n=6, department=personas.marketing)
         make_case(
-            personas, channel["mastodon"], at(two_weeks_ago + timedelta(days=2)), kind="direct_message", n=5,
+            personas,
+            channel["mastodon"],
+            at(two_weeks_ago + timedelta(days=1)),
+            n=6,
             department=personas.marketing,
         )
-        make_case(personas, channel["mastodon"], at(two_weeks_ago), kind="our_reply", n=9, department=personas.marketing)
+        make_case(
+            personas,
+            channel["mastodon"],
+            at(two_weeks_ago + timedelta(days=2)),
+            kind="direct_message",
+            n=5,
+            department=personas.marketing,
+        )
+        make_case(
+            personas,
+            channel["mastodon"],
+            at(two_weeks_ago),
+            kind="our_reply",
+            n=9,
+            department=personas.marketing,
+        )
         grid = selectors.capacity_grid(org, two_weeks_ago, 4)
         inbox = [grid.cells[(personas.marketing.pk, i)].inbox for i in range(4)]
         past = Decimal(6 * 5 + 5 * 12) / 60  # 1.5 h; our own answers are no work to expect
@@ -160,7 +197,13 @@ class TestOverbookingAndRealism:
         personas.cm.weekly_hours = Decimal(10)
         personas.cm.save()
         for day in range(4):
-            make_post(personas.cm, personas.marketing, at(MAY + timedelta(days=day)), [channel["mastodon"]], images=3)
+            make_post(
+                personas.cm,
+                personas.marketing,
+                at(MAY + timedelta(days=day)),
+                [channel["mastodon"]],
+                images=3,
+            )
         cell = _marketing_cell(personas)  # 4 × 4.65 = 18.6 h against 10 h
         assert (cell.load_percent, cell.overbooked) == (186, True)
         WorkloadSettings.objects.create(organization=personas.organization, overbooking_percent=200)
@@ -176,9 +219,13 @@ class TestOverbookingAndRealism:
     def test_plan_realism_keeps_its_contract(self, personas, channel):
         personas.contributor.weekly_hours = 1
         personas.contributor.save()
-        make_post(personas.contributor, personas.hr, at(MAY), [channel["mastodon"]], images=3)  # 4.65 h vs 1 h
+        make_post(
+            personas.contributor, personas.hr, at(MAY), [channel["mastodon"]], images=3
+        )  # 4.65 h vs 1 h
         make_post(personas.cm, personas.marketing, at(MAY + timedelta(weeks=1)), [channel["mastodon"]])
-        result = selectors.plan_realism(personas.organization, MAY + timedelta(days=2), MAY + timedelta(days=9))
+        result = selectors.plan_realism(
+            personas.organization, MAY + timedelta(days=2), MAY + timedelta(days=9)
+        )
         assert set(result) == {"score", "weeks", "overbooked_weeks"}
         assert [set(w) for w in result["weeks"]] == [
             {"week_start", "demand_hours", "capacity_hours", "load_percent", "overbooked"}
@@ -197,6 +244,12 @@ class TestOverbookingAndRealism:
 
     def test_the_grid_takes_a_fixed_number_of_queries(self, personas, channel, django_assert_max_num_queries):
         for i in range(30):
-            make_post(personas.cm, personas.marketing, at(MAY + timedelta(days=i)), [channel["mastodon"]], images=i % 3)
+            make_post(
+                personas.cm,
+                personas.marketing,
+                at(MAY + timedelta(days=i)),
+                [channel["mastodon"]],
+                images=i % 3,
+            )
         with django_assert_max_num_queries(12):
             selectors.capacity_grid(personas.organization, MAY, 24)

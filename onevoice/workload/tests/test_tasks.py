@@ -56,7 +56,9 @@ class TestDerivation:
         assert tasks["write"].content_format == "text" and tasks["write"].network == "newsroom"
 
     def test_lead_times_come_from_the_organisation(self, personas, post):
-        WorkloadSettings.objects.create(organization=personas.organization, write_lead_hours=120, approve_lead_hours=6)
+        WorkloadSettings.objects.create(
+            organization=personas.organization, write_lead_hours=120, approve_lead_hours=6
+        )
         services.tasks_rederive(post.pk)
         tasks = _tasks(post)
         assert tasks["write"].due_at == post.publish_at - timedelta(hours=120)
@@ -73,10 +75,16 @@ class TestDerivation:
         assert tasks[f"review:{feedback.pk}"].assignee == personas.reviewer
         assert tasks[f"approve:{approval.pk}"].assignee == personas.smm
 
-    def test_an_idea_without_a_time_has_no_tasks(self, personas, newsroom, django_capture_on_commit_callbacks):
+    def test_an_idea_without_a_time_has_no_tasks(
+        self, personas, newsroom, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             idea = planning.post_create(
-                actor=personas.cm, title="Idee", department=personas.marketing, channels=[newsroom], status="idea"
+                actor=personas.cm,
+                title="Idee",
+                department=personas.marketing,
+                channels=[newsroom],
+                status="idea",
             )
         assert not Task.objects.filter(post=idea).exists()
 
@@ -89,17 +97,23 @@ class TestDerivation:
 
 
 class TestReDerivation:
-    def test_tasks_move_with_the_post_and_done_tasks_stay_done(self, personas, post, django_capture_on_commit_callbacks):
+    def test_tasks_move_with_the_post_and_done_tasks_stay_done(
+        self, personas, post, django_capture_on_commit_callbacks
+    ):
         write = _tasks(post)["write"]
         services.task_mark_done(actor=personas.cm, task=write)
         moved_to = later(days=20)
         with django_capture_on_commit_callbacks(execute=True):
-            planning.post_reschedule(actor=personas.cm, post=post, publish_at=moved_to, expected_version=post.version)
+            planning.post_reschedule(
+                actor=personas.cm, post=post, publish_at=moved_to, expected_version=post.version
+            )
         tasks = _tasks(post)
         assert tasks["publish"].due_at == moved_to and tasks["publish"].status == "open"
         assert tasks["write"].status == "done" and tasks["write"].due_at == moved_to - timedelta(hours=72)
 
-    def test_submitting_for_review_completes_writing(self, personas, post, django_capture_on_commit_callbacks):
+    def test_submitting_for_review_completes_writing(
+        self, personas, post, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             planning.post_submit(actor=personas.cm, post=post)
         tasks = _tasks(post)
