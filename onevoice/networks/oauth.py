@@ -29,6 +29,7 @@ OAUTH_NETWORKS: dict[str, str] = {
     "facebook": "onevoice.networks.connectors.facebook.connector",
     "instagram": "onevoice.networks.connectors.instagram.connector",
     "threads": "onevoice.networks.connectors.threads.connector",
+    "x": "onevoice.networks.connectors.x.connector",
 }
 
 

@@ -186,6 +186,7 @@ def oauth_connect(request: HttpRequest, org: str, network: str) -> HttpResponse:
             "name": form.cleaned_data["name"],
             "department": department.pk if department else None,
             "started": int(time.time()),
+            "channel": _reconnecting(member, request.POST.get("channel", "")),
         }
         url = oauth.authorization_url(
             flow,
@@ -290,6 +291,8 @@ def oauth_callback(request: HttpRequest, org: str, network: str) -> HttpResponse
             _("The signed-in account has no %(network)s account OneVoice could connect.")
             % {"network": label},
         )
+    if pending.get("channel"):
+        return _reconnect(request, org, network, member, pending["channel"], choices)
     if len(choices) == 1:
         return _finish(request, org, network, member, pending, choices[0])
     request.session[CHOICES_KEY] = {
@@ -301,6 +304,50 @@ def oauth_callback(request: HttpRequest, org: str, network: str) -> HttpResponse
         "choices": crypto.encrypt({"choices": [c.as_dict() for c in choices]}),
     }
     return redirect("networks:oauth-choose", org, network)
+
+
+def _reconnecting(member: Any, channel_id: str) -> str:
+    """The channel a sign-in renews (from the channel page's "sign in again"), if the person may manage it."""
+    from uuid import UUID
+
+    from onevoice.organization.access import access_channel
+
+    if not channel_id:
+        return ""
+    try:
+        return str(access_channel(member, UUID(channel_id)).public_id)
+    except (ValueError, Http404):
+        return ""
+
+
+def _reconnect(
+    request: HttpRequest,
+    org: str,
+    network: str,
+    member: Any,
+    channel_id: str,
+    choices: list[oauth.AccountChoice],
+) -> HttpResponse:
+    from uuid import UUID
+
+    from onevoice.organization.access import access_channel
+
+    channel = access_channel(member, UUID(channel_id))
+    choice = next((c for c in choices if c.external_id == channel.external_account_id), None)
+    if choice is None:
+        messages.error(
+            request,
+            _("The sign-in did not open %(handle)s. Sign in with the account this channel belongs to.")
+            % {"handle": channel.handle or channel.name},
+        )
+        return redirect("networks:channel", org, channel.public_id)
+    try:
+        services.channel_reconnect(actor=member, channel=channel, credentials=choice.credentials)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The channel is connected again."))
+    return redirect("networks:channel", org, channel.public_id)
 
 
 def _finish(

@@ -19,6 +19,7 @@ CONNECTORS: dict[str, str] = {
     "facebook": "onevoice.networks.connectors.facebook.connector.FacebookConnector",
     "instagram": "onevoice.networks.connectors.instagram.connector.InstagramConnector",
     "threads": "onevoice.networks.connectors.threads.connector.ThreadsConnector",
+    "x": "onevoice.networks.connectors.x.connector.XConnector",
 }
 
 

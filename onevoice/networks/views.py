@@ -25,6 +25,7 @@ from onevoice.networks.forms import (
     ReconnectForm,
 )
 from onevoice.networks.models import ACCESS_ORDER, Access, ChannelPermission, ChannelPost, Network
+from onevoice.networks.oauth import OAUTH_NETWORKS
 from onevoice.networks.oauth_views import api_version_notice
 from onevoice.networks.registry import connector_class
 from onevoice.organization.access import (
@@ -264,6 +265,8 @@ def channel(request: HttpRequest, org: str, channel_id: UUID) -> HttpResponse:
         "can_manage": member.can(C.MANAGE_CHANNELS),
         "reconnect_form": ReconnectForm() if member.can(C.MANAGE_CHANNELS) else None,
         "api_version": api_version_notice(channel),
+        "oauth_sign_in": channel.network in OAUTH_NETWORKS,
+        "pay_per_use": getattr(connector_class(channel.network), "pay_per_use", False),
     }
     return render_for_member(request, member, "networks/channel.html", context, status=status)
 
