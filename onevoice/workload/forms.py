@@ -108,7 +108,7 @@ class SettingsForm(Styled):
         label=_("Approval due (hours before publishing)"), min_value=0, max_value=1440
     )
     overbooking_percent = forms.IntegerField(
-        label=_("Over-booked above (% of capacity)"),
+        label=_("Over-booked above (per cent of capacity)"),
         min_value=50,
         max_value=200,
         help_text=_("Planning warns when a team's week goes above this share of its capacity."),

@@ -84,7 +84,7 @@ class WorkloadSettings(models.Model):
         _("approval due (hours before publishing)"), default=24, validators=[MaxValueValidator(24 * 60)]
     )
     overbooking_percent = models.PositiveIntegerField(
-        _("over-booked above (% of capacity)"),
+        _("over-booked above (per cent of capacity)"),
         default=100,
         validators=[MinValueValidator(50), MaxValueValidator(200)],
     )

@@ -214,7 +214,8 @@ class TestOverbookingAndRealism:
         personas.contributor.weekly_hours = 0
         personas.contributor.save()
         cell = selectors.capacity_grid(personas.organization, MAY, 1).cells[(personas.hr.pk, 0)]
-        assert cell.load_percent is None and cell.overbooked
+        assert cell.load_percent is None
+        assert cell.overbooked
 
     def test_plan_realism_keeps_its_contract(self, personas, channel):
         personas.contributor.weekly_hours = 1
@@ -231,16 +232,21 @@ class TestOverbookingAndRealism:
             {"week_start", "demand_hours", "capacity_hours", "load_percent", "overbooked"}
         ] * 2
         first, second = result["weeks"]
-        assert first["week_start"] == MAY and first["overbooked"] is True
-        assert first["demand_hours"] == 4.7 and first["capacity_hours"] == 36.0
-        assert second["overbooked"] is False and second["load_percent"] == 4
+        assert first["week_start"] == MAY
+        assert first["overbooked"] is True
+        assert first["demand_hours"] == 4.7
+        assert first["capacity_hours"] == 36.0
+        assert second["overbooked"] is False
+        assert second["load_percent"] == 4
         assert result["overbooked_weeks"] == 1
         # Week 1: 1 h of 4.65 h fits (21.5 %), week 2: all fits → average 61 (rounded)
         assert result["score"] == round((1 / 4.65 + 1) / 2 * 100)
 
     def test_plan_realism_without_demand_has_no_score(self, personas):
         result = selectors.plan_realism(personas.organization, MAY, MAY + timedelta(days=20))
-        assert result["score"] is None and len(result["weeks"]) == 3 and result["overbooked_weeks"] == 0
+        assert result["score"] is None
+        assert len(result["weeks"]) == 3
+        assert result["overbooked_weeks"] == 0
 
     def test_the_grid_takes_a_fixed_number_of_queries(self, personas, channel, django_assert_max_num_queries):
         for i in range(30):

@@ -47,13 +47,15 @@ class TestDerivation:
     def test_a_planned_post_gets_write_approve_and_publish_with_due_times_counted_back(self, personas, post):
         tasks = _tasks(post)
         assert set(tasks) == {"write", "approve:default", "publish"}
-        assert tasks["write"].assignee == personas.cm and tasks["publish"].assignee == personas.cm
+        assert tasks["write"].assignee == personas.cm
+        assert tasks["publish"].assignee == personas.cm
         assert tasks["approve:default"].assignee == personas.smm  # without a policy the SMM approves
         assert tasks["write"].due_at == post.publish_at - timedelta(hours=72)
         assert tasks["approve:default"].due_at == post.publish_at - timedelta(hours=24)
         assert tasks["publish"].due_at == post.publish_at
         assert tasks["write"].effort_hours == Decimal("1.00")  # a text post, default norm
-        assert tasks["write"].content_format == "text" and tasks["write"].network == "newsroom"
+        assert tasks["write"].content_format == "text"
+        assert tasks["write"].network == "newsroom"
 
     def test_lead_times_come_from_the_organisation(self, personas, post):
         WorkloadSettings.objects.create(
@@ -93,7 +95,8 @@ class TestDerivation:
         services.tasks_rederive(post.pk)
         services.tasks_rederive(post.pk)
         after = {(t.key, t.due_at, t.assignee_id, t.effort_hours) for t in Task.objects.filter(post=post)}
-        assert before == after and Task.objects.filter(post=post).count() == 3
+        assert before == after
+        assert Task.objects.filter(post=post).count() == 3
 
 
 class TestReDerivation:
@@ -108,8 +111,10 @@ class TestReDerivation:
                 actor=personas.cm, post=post, publish_at=moved_to, expected_version=post.version
             )
         tasks = _tasks(post)
-        assert tasks["publish"].due_at == moved_to and tasks["publish"].status == "open"
-        assert tasks["write"].status == "done" and tasks["write"].due_at == moved_to - timedelta(hours=72)
+        assert tasks["publish"].due_at == moved_to
+        assert tasks["publish"].status == "open"
+        assert tasks["write"].status == "done"
+        assert tasks["write"].due_at == moved_to - timedelta(hours=72)
 
     def test_submitting_for_review_completes_writing(
         self, personas, post, django_capture_on_commit_callbacks
@@ -117,7 +122,8 @@ class TestReDerivation:
         with django_capture_on_commit_callbacks(execute=True):
             planning.post_submit(actor=personas.cm, post=post)
         tasks = _tasks(post)
-        assert tasks["write"].status == "done" and tasks["approve:default"].status == "open"
+        assert tasks["write"].status == "done"
+        assert tasks["approve:default"].status == "open"
 
     def test_a_withdrawn_post_loses_its_open_tasks_but_keeps_done_ones(
         self, personas, post, django_capture_on_commit_callbacks
@@ -157,7 +163,8 @@ class TestTaskRules:
             services.task_mark_done(actor=personas.contributor, task=task)
         services.task_mark_done(actor=personas.smm, task=task)
         task.refresh_from_db()
-        assert task.status == "done" and task.done_by == personas.smm
+        assert task.status == "done"
+        assert task.done_by == personas.smm
 
     def test_logged_time_must_be_plausible_and_feeds_the_median(self, personas, post):
         from django.core.exceptions import ValidationError

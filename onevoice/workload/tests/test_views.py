@@ -30,7 +30,9 @@ class TestCapacityView:
         response = personas.client_for(personas.smm).get(url(personas, "capacity"))
         assert response.status_code == 200
         html = response.content.decode()
-        assert 'data-testid="heatmap"' in html and "Marketing" in html and "35 h" in html
+        assert 'data-testid="heatmap"' in html
+        assert "Marketing" in html
+        assert "35 h" in html
         assert "workload-chart-data" in html
 
     @pytest.mark.parametrize("who", ["contributor", "reviewer"])
@@ -46,7 +48,8 @@ class TestCapacityView:
         response = personas.client_for(personas.viewer).get(
             url(personas, "cell", monday.isoformat(), str(personas.marketing.public_id))
         )
-        assert response.status_code == 200 and "Messe-Teaser" in response.content.decode()
+        assert response.status_code == 200
+        assert "Messe-Teaser" in response.content.decode()
 
     @pytest.mark.parametrize(("week", "team"), [("2027-13-01", None), ("2027-05-03", "nonsense")])
     def test_a_bad_cell_address_is_not_found(self, personas, week, team):
@@ -89,7 +92,8 @@ class TestSetup:
         response = self.post_norm(personas, personas.smm, **{field: value})
         assert response.status_code == 400
         html = response.content.decode()
-        assert message in html and f'value="{value}"' in html
+        assert message in html
+        assert f'value="{value}"' in html
         assert not EffortNorm.objects.exists()
 
     def test_a_cm_cannot_change_norms(self, personas):
@@ -102,19 +106,22 @@ class TestSetup:
     def test_minutes_per_case_above_the_limit_are_refused(self, personas):
         data = {"action": "inbox", "reply": "500", "mention": "4", "quote": "4", "direct_message": "8"}
         response = personas.client_for(personas.smm).post(url(personas, "setup"), data)
-        assert response.status_code == 400 and "240" in response.content.decode()
+        assert response.status_code == 400
+        assert "240" in response.content.decode()
 
     def test_a_duty_needs_hours_above_zero(self, personas):
         data = {"action": "duty", "name": "Monitoring", "hours": "0", "interval": "weekly"}
         response = personas.client_for(personas.smm).post(url(personas, "setup"), data)
-        assert response.status_code == 400 and not RecurringDuty.objects.exists()
+        assert response.status_code == 400
+        assert not RecurringDuty.objects.exists()
 
     def test_public_holidays_of_a_state_are_imported(self, personas):
         data = {"action": "holidays", "state": "BY", "year": "2027"}
         response = personas.client_for(personas.smm).post(url(personas, "setup"), data)
         assert response.status_code == 302
         names = set(personas.organization.public_holidays.values_list("name", flat=True))
-        assert "Heilige Drei Könige" in names and "Fronleichnam" in names
+        assert "Heilige Drei Könige" in names
+        assert "Fronleichnam" in names
         # Importing again adds nothing twice.
         personas.client_for(personas.smm).post(url(personas, "setup"), data)
         assert personas.organization.public_holidays.count() == len(names)
@@ -131,7 +138,8 @@ class TestSetup:
             "person_view_purpose": "",
         }
         response = personas.client_for(personas.smm).post(url(personas, "setup"), data)
-        assert response.status_code == 400 and "works council" in response.content.decode()
+        assert response.status_code == 400
+        assert "works council" in response.content.decode()
         assert selectors.settings_of(personas.organization).person_view_role == ""
 
 
@@ -185,7 +193,8 @@ class TestPerPersonFigures:
         response = personas.client_for(personas.cm).get(url(personas, "person", personas.cm.public_id))
         assert response.status_code == 200
         event = AuditEvent.objects.get(verb="workload.person_viewed")
-        assert event.actor == personas.cm.user and event.after["as"] == "self"
+        assert event.actor == personas.cm.user
+        assert event.after["as"] == "self"
 
     def test_others_are_refused_and_the_attempt_is_audited(self, personas):
         for who in (personas.smm, personas.admin, personas.viewer):
@@ -199,9 +208,11 @@ class TestPerPersonFigures:
         services.settings_update(actor=personas.admin, person_view_role="smm", person_view_purpose=purpose)
         client = personas.client_for(personas.smm)
         people = client.get(url(personas, "people")).content.decode()
-        assert "Chris Community" in people and " h" not in people.split("Chris Community")[1][:40]
+        assert "Chris Community" in people
+        assert " h" not in people.split("Chris Community")[1][:40]
         response = client.get(url(personas, "person", personas.cm.public_id))
-        assert response.status_code == 200 and purpose in response.content.decode()
+        assert response.status_code == 200
+        assert purpose in response.content.decode()
         event = AuditEvent.objects.get(verb="workload.person_viewed")
         assert event.after == {"person": personas.cm.user.email, "as": "smm", "purpose": purpose}
         # Another role is still refused.
@@ -239,7 +250,8 @@ class TestMyTasks:
         response = personas.client_for(personas.cm).post(
             url(personas, "task_done", task.public_id), {"done": "1"}, HTTP_HX_REQUEST="true"
         )
-        assert response.status_code == 200 and "ov-task-done" in response.content.decode()
+        assert response.status_code == 200
+        assert "ov-task-done" in response.content.decode()
 
     def test_someone_elses_task_cannot_be_marked(self, personas, task):
         for who in (personas.contributor, personas.outsider):
@@ -262,7 +274,8 @@ class TestMyTasks:
         )
         assert response.status_code == 302
         task.refresh_from_db()
-        assert task.assignee == personas.contributor and task.assignee_locked
+        assert task.assignee == personas.contributor
+        assert task.assignee_locked
 
 
 class TestWhatIf:
@@ -280,7 +293,8 @@ class TestWhatIf:
         response = personas.client_for(personas.smm).get(url(personas, "what_if"), query)
         assert response.status_code == 200
         html = response.content.decode()
-        assert 'data-testid="what-if-result"' in html and "106 h more for Marketing" in html
+        assert 'data-testid="what-if-result"' in html
+        assert "106 h more for Marketing" in html
         assert "151 %" in html  # 4 × 13.25 h = 53 h against 35 h
         assert not Post.objects.exists()
 
@@ -288,13 +302,13 @@ class TestWhatIf:
         month = (selectors.this_monday(personas.organization) + timedelta(weeks=6)).strftime("%Y-%m")
         query = {"scenario": "person", "person": personas.smm.pk, "month": month}
         response = personas.client_for(personas.smm).get(url(personas, "what_if"), query)
-        assert response.status_code == 200 and "Without Sabine Strategie" in response.content.decode()
+        assert response.status_code == 200
+        assert "Without Sabine Strategie" in response.content.decode()
 
     def test_missing_fields_are_named(self, personas):
         response = personas.client_for(personas.smm).get(url(personas, "what_if"), {"scenario": "campaign"})
-        assert (
-            response.status_code == 400 and "Fill this in to try the campaign." in response.content.decode()
-        )
+        assert response.status_code == 400
+        assert "Fill this in to try the campaign." in response.content.decode()
 
     def test_a_cm_cannot_use_it(self, personas):
         assert personas.client_for(personas.cm).get(url(personas, "what_if")).status_code == 404
@@ -323,8 +337,11 @@ class TestComposerWarning:
             url(personas, "composer_warning"), self.query(personas, at(monday + timedelta(days=3)))
         )
         html = response.content.decode()
-        assert response.status_code == 200 and 'data-testid="overbooking-warning"' in html
-        assert "Personal is over-booked" in html and "Weeks with room" in html and "Robert Recht" in html
+        assert response.status_code == 200
+        assert 'data-testid="overbooking-warning"' in html
+        assert "Personal is over-booked" in html
+        assert "Weeks with room" in html
+        assert "Robert Recht" in html
 
     def test_it_is_quiet_when_there_is_room(self, personas):
         monday = selectors.this_monday(personas.organization) + timedelta(weeks=3)
@@ -333,7 +350,8 @@ class TestComposerWarning:
         response = personas.client_for(personas.contributor).get(
             url(personas, "composer_warning"), self.query(personas, at(monday))
         )
-        assert response.status_code == 200 and response.content.strip() == b""
+        assert response.status_code == 200
+        assert response.content.strip() == b""
 
     @pytest.mark.parametrize("bad", [{"publish_at": "gestern"}, {"department": "999999"}, {"publish_at": ""}])
     def test_bad_input_gives_no_warning_and_no_error(self, personas, bad):
@@ -342,7 +360,8 @@ class TestComposerWarning:
             **bad,
         }
         response = personas.client_for(personas.contributor).get(url(personas, "composer_warning"), query)
-        assert response.status_code == 200 and response.content.strip() == b""
+        assert response.status_code == 200
+        assert response.content.strip() == b""
 
     def test_another_department_id_of_another_organisation_is_ignored(self, personas):
         other = personas.outsider.organization.departments.first()
