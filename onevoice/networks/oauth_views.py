@@ -25,7 +25,7 @@ from onevoice.networks import crypto, oauth, services
 from onevoice.networks.connectors.base import ConnectorError
 from onevoice.networks.forms import AppRegistrationForm, OAuthConnectForm
 from onevoice.networks.models import AppRegistration, Network
-from onevoice.organization.access import membership_for
+from onevoice.organization.access import access_app_registrations, membership_for
 from onevoice.organization.roles import Capability
 from onevoice.organization.shortcuts import render_for_member
 
@@ -63,7 +63,7 @@ def callback_url(org: str, network: str) -> str:
 
 
 def _registration(member: Any, network: str) -> AppRegistration | None:
-    return AppRegistration.objects.filter(organization=member.organization, network=network).first()
+    return access_app_registrations(member).filter(network=network).first()
 
 
 # ---- app registrations -----------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def _registration(member: Any, network: str) -> AppRegistration | None:
 @login_required
 def app_registrations(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=C.MANAGE_SETTINGS)
-    existing = {r.network: r for r in AppRegistration.objects.filter(organization=member.organization)}
+    existing = {r.network: r for r in access_app_registrations(member)}
     rows = []
     for network in oauth.OAUTH_NETWORKS:
         provider = oauth.provider(network)
@@ -424,7 +424,7 @@ DESCRIPTIONS: dict[str, Any] = {
 def connect_choices(member: Any) -> list[dict[str, Any]]:
     """The finished OAuth networks for the Connect page, each saying whether its app is set up."""
     ready = set(
-        AppRegistration.objects.filter(organization=member.organization)
+        access_app_registrations(member)
         .exclude(client_secret_encrypted="")
         .values_list("network", flat=True)
     )

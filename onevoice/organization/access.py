@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from onevoice.accounts.models import User
     from onevoice.analytics.models import ReportSchedule
     from onevoice.inbox.models import Case, Contact
-    from onevoice.networks.models import Access, Channel, ChannelPost
+    from onevoice.networks.models import Access, AppRegistration, Channel, ChannelPost
     from onevoice.planning.models import Post
     from onevoice.publishing.models import Publication
 
@@ -177,6 +177,15 @@ def access_channel(member: Membership, channel_id: UUID, *, need: Access | None 
     if channel is None or not has_channel_access(member, channel, need or Access.READ):
         raise Http404
     return channel
+
+
+def access_app_registrations(member: Membership) -> models.QuerySet[AppRegistration]:
+    """The organisation's own network apps (client id, encrypted secret); administrators only."""
+    from onevoice.networks.models import AppRegistration
+
+    if not member.can(Capability.MANAGE_SETTINGS) and not member.can(Capability.MANAGE_CHANNELS):
+        raise Http404
+    return AppRegistration.objects.filter(organization_id=member.organization_id)
 
 
 def access_channel_post(member: Membership, channel: Channel, post_id: UUID) -> ChannelPost:
