@@ -215,12 +215,8 @@ class TestSignIn:
             verifier = served.form_of(served.calls[0])["code_verifier"]
         assert len(verifier) >= 43
         channel = Channel.objects.get()
-        assert (
-            channel.name == "Erika auf LinkedIn"
-        )
-        assert (
-            channel.config["author_urn"] == "urn:li:person:782bbtaQ"
-        )
+        assert channel.name == "Erika auf LinkedIn"
+        assert channel.config["author_urn"] == "urn:li:person:782bbtaQ"
 
     @pytest.mark.parametrize("who", ["cm", "contributor", "viewer", "outsider"])
     def test_people_who_do_not_manage_channels_cannot_connect(self, personas, app, who) -> None:
@@ -231,10 +227,15 @@ class TestSignIn:
             == 404
         )
 
-    def test_the_connect_page_lists_only_finished_networks(self, personas) -> None:
+    def test_the_connect_page_lists_the_finished_networks_and_says_which_app_is_missing(
+        self, personas, app
+    ) -> None:
+        from onevoice.networks.oauth import OAUTH_NETWORKS
+
         page = personas.client_for(personas.smm).get(url("connect", personas)).content.decode()
-        assert "connect-linkedin" in page
-        assert "connect-threads" not in page
+        for network in OAUTH_NETWORKS:
+            assert f"connect-{network}" in page
+        assert page.count("app is not set up yet") == len(OAUTH_NETWORKS) - 1  # LinkedIn's is
 
 
 class TestTokenLifetime:
@@ -293,12 +294,20 @@ class TestApiVersionWarning:
             name="LinkedIn",
             config={"author_urn": "urn:li:organization:2414183", "api_version": "202501"},
         )
-        page = personas.client_for(personas.smm).get(url("channel", personas, channel.public_id)).content.decode()
+        page = (
+            personas.client_for(personas.smm)
+            .get(url("channel", personas, channel.public_id))
+            .content.decode()
+        )
         assert "api-version-warning" in page and "202501" in page
 
     def test_the_default_version_shows_no_warning(self, personas) -> None:
         channel = Channel.objects.create(
             organization=personas.organization, network="linkedin", name="LinkedIn", config={}
         )
-        page = personas.client_for(personas.smm).get(url("channel", personas, channel.public_id)).content.decode()
+        page = (
+            personas.client_for(personas.smm)
+            .get(url("channel", personas, channel.public_id))
+            .content.decode()
+        )
         assert "api-version-warning" not in page
