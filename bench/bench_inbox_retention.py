@@ -166,7 +166,8 @@ def main() -> None:
             result = retention_apply(anon_org)  # type: ignore[arg-type]
 
         anonymise = timed(run_anonymise)
-        assert result is not None and result.cases == args.cases, result
+        assert result is not None
+        assert result.cases == args.cases, result
         assert not Message.objects.filter(case__organization=anon_org).exclude(text="").exists()
         print(f"anonymise: {anonymise:.2f} s, floor {floor:.2f} s, ratio {anonymise / floor:.1f}×")
 
