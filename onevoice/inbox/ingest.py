@@ -250,8 +250,10 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
                 (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
             )
         new_keys = [k for k in keys if k not in cases]
+        created: set[str] = set()
         if new_keys:
-            _create_cases(channel, [t for t in fresh if t.key in set(new_keys)], contacts, report)
+            wanted = set(new_keys)
+            created = _create_cases(channel, [t for t in fresh if t.key in wanted], contacts, report)
             for chunk in _chunks(new_keys):
                 cases.update(
                     (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
@@ -261,7 +263,9 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
             ignore_conflicts=True,
         )
         report.new_messages = len(fresh)
-        _update_cases(channel, cases, fresh, set(new_keys), report)
+        report.case_ids.extend(cases[k].pk for k in created if k in cases)
+        # Cases made by this batch carry their counts already; the others are brought up to date.
+        _update_cases(channel, {k: c for k, c in cases.items() if k not in created}, fresh, report)
     return report
 
 
@@ -293,17 +297,23 @@ def _create_cases(
     fresh: list[_Triaged],
     contacts: dict[str, tuple[int, bool]],
     report: IngestReport,
-) -> None:
-    """One case per new thread key, from its first message: routed, tagged and on the clock."""
+) -> set[str]:
+    """One case per new thread key, from its first message: routed, tagged and on the clock, with the
+    batch's counts; returns the keys of the cases made here (not by a concurrent batch)."""
     context = _context(channel)
     first: dict[str, _Triaged] = {}
-    for triaged in fresh:  # sorted by time: the first one opens the case
+    last: dict[str, _Triaged] = {}
+    counts: dict[str, int] = {}
+    for triaged in fresh:  # sorted by time: the first one opens the case, the last one is the newest
         first.setdefault(triaged.key, triaged)
+        last[triaged.key] = triaged
+        counts[triaged.key] = counts.get(triaged.key, 0) + 1
     roots = {t.item.thread_root for t in first.values()} | {t.item.in_reply_to for t in first.values()}
     links = _post_links(channel, roots)
     built: list[tuple[Case, routing.RoutingDecision]] = []
     for key, triaged in first.items():
         item, signals = triaged.item, triaged.signals
+        newest = last[key]
         link = links.get(item.thread_root) or links.get(item.in_reply_to)
         contact_id, is_vip = contacts.get(item.author_id, (None, False))
         decision = context.rules.route(
@@ -349,25 +359,28 @@ def _create_cases(
             variant_id=link.variant_id if link else None,
             needs_reply=not decision.no_reply_needed,
             hidden=decision.hide,
-            language=_clean(signals.language, 12),
-            sentiment=signals.sentiment,
-            offensive=signals.offensive,
+            language=_clean(newest.signals.language, 12),
+            sentiment=newest.signals.sentiment,
+            offensive=newest.signals.offensive,
             sla_policy=dues.policy,
             first_message_at=item.created_at,
-            last_message_at=item.created_at,
-            last_inbound_at=item.created_at,
+            last_message_at=newest.item.created_at,
+            last_inbound_at=newest.item.created_at,
             first_response_due=dues.first_response_due,
             resolution_due=dues.resolution_due,
-            message_count=0,
+            message_count=counts[key],
         )
         built.append((case, decision))
     Case.objects.bulk_create([c for c, _d in built], ignore_conflicts=True)
+    # A case is ours when it carries the public id we gave it; a concurrent batch may have won a key.
+    ours = {c.public_id for c, _d in built}
     by_key = {
-        c.thread_key: c.pk
+        thread_key: pk
         for chunk in _chunks([c.thread_key for c, _d in built])
-        for c in Case.objects.filter(channel=channel, thread_key__in=chunk, message_count=0).only(
-            "pk", "thread_key"
-        )
+        for thread_key, pk, public_id in Case.objects.filter(
+            channel=channel, thread_key__in=chunk
+        ).values_list("thread_key", "pk", "public_id")
+        if public_id in ours
     }
     tag_rows, assignments, hidden = [], [], []
     through = Case.tags.through
@@ -396,13 +409,13 @@ def _create_cases(
     through.objects.bulk_create(tag_rows, ignore_conflicts=True)
     Assignment.objects.bulk_create(assignments)
     routing.request_hide_on_network(hidden)
+    return set(by_key)
 
 
 def _update_cases(
     channel: Channel,
     cases: dict[str, Case],
     fresh: list[_Triaged],
-    new_keys: set[str],
     report: IngestReport,
 ) -> None:
     """Counts, times and the newest message's triage on every touched case; a closed or waiting case that
@@ -426,7 +439,7 @@ def _update_cases(
             case.offensive = newest.signals.offensive
         if not case.subject:
             case.subject = _subject(batch[0].item.text)
-        if key not in new_keys and case.status in REOPENED:
+        if case.status in REOPENED:
             if context is None:
                 context = _context(channel)
             reopened_by = next(
@@ -450,31 +463,18 @@ def _update_cases(
             report.reopened_cases += 1
         changed.append(case)
         report.case_ids.append(case.pk)
+    if not changed:
+        return
     now = timezone.now()
     for case in changed:
         case.updated_at = now
-    Case.objects.bulk_update(
-        changed,
-        [
-            "message_count",
-            "last_message_at",
-            "last_inbound_at",
-            "language",
-            "sentiment",
-            "offensive",
-            "subject",
-            "status",
-            "closed_at",
-            "first_response_at",
-            "escalated_at",
-            "needs_reply",
-            "sla_policy",
-            "first_response_due",
-            "resolution_due",
-            "updated_at",
-        ],
-        batch_size=500,
-    )
+    fields = ["message_count", "last_message_at", "last_inbound_at", "language", "sentiment", "offensive"]
+    fields += ["subject", "updated_at"]
+    if report.reopened_cases:
+        fields += ["status", "closed_at", "first_response_at", "escalated_at", "needs_reply", "sla_policy"]
+        fields += ["first_response_due", "resolution_due"]
+    # Django's bulk_update writes one CASE per field: worth it for a page's few known threads.
+    Case.objects.bulk_update(changed, fields, batch_size=200)
 
 
 # ---- polling a channel -------------------------------------------------------------------------------
