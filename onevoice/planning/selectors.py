@@ -413,7 +413,7 @@ def calendar_events(
     colour_pairs = {pk: pairs[colour or NO_COLOUR] for pk, colour in lookups.colours.items()}
     no_colour = pairs[NO_COLOUR]
     closed = {Post.Status.PUBLISHED.value, Post.Status.WITHDRAWN.value}
-    wall_clock = WallClock(lookups.zone)
+    wall_clock = wall_clock_for(lookups.zone)
     url_before, url_after = lookups.post_url
     # Rows repeat a few combinations of owner, department, status, colour and channels: the part of the
     # event they decide is built once per combination and copied into each row (a C-level dict merge).
@@ -481,6 +481,17 @@ def calendar_events(
             }
         )
     return events
+
+
+_wall_clocks: dict[str, WallClock] = {}
+
+
+def wall_clock_for(zone: tzinfo) -> WallClock:
+    """One `WallClock` per time zone for the whole process: the local hours it has worked out stay true."""
+    clock = _wall_clocks.get(str(zone))
+    if clock is None or len(clock.hours) > 200_000:
+        clock = _wall_clocks[str(zone)] = WallClock(zone)
+    return clock
 
 
 class WallClock:
