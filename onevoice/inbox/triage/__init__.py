@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 
 from onevoice.voice.language import detect_language
 
+from .model import opinion
 from .offensive import find_offensive
 from .sentiment import score
 from .text import clean
 
-# A message whose score is at least this far from 0 leans that way; below it, it is neutral.
+# A message whose word-list score is at least this far from 0 leans that way; below it, it is neutral.
 POSITIVE_AT = 0.2
 NEGATIVE_AT = -0.2
+# Where the word lists find nothing, the learned model decides when it is at least this sure.
+MODEL_SENTIMENT_AT = 0.7
+MODEL_OFFENSIVE_AT = 0.7
 
 
 @dataclass(frozen=True)
@@ -38,16 +42,24 @@ def classify(text: str, *, language_hint: str = "") -> Signals:
     cleaned = clean(text)
     finding = find_offensive(cleaned)
     value = score(cleaned, language=language or "de", offensive_categories=finding.categories)
+    offensive = finding.offensive
     if value >= POSITIVE_AT:
         sentiment = "positive"
     elif value <= NEGATIVE_AT:
         sentiment = "negative"
     else:
         sentiment = "neutral"
+    if sentiment == "neutral" or not offensive:
+        learned = opinion(cleaned)
+        offensive = offensive or learned.offensive >= MODEL_OFFENSIVE_AT
+        leaning = max(("negative", "positive"), key=lambda label: learned.sentiment[label])
+        if sentiment == "neutral" and learned.sentiment[leaning] >= MODEL_SENTIMENT_AT:
+            sentiment = leaning
+            value = learned.sentiment["positive"] - learned.sentiment["negative"]
     return Signals(
         language=language,
         sentiment=sentiment,
-        offensive=finding.offensive,
+        offensive=offensive,
         sentiment_score=round(value, 3),
         offensive_terms=finding.terms,
     )

@@ -144,7 +144,7 @@ def keywords(pattern: str) -> tuple[str, ...]:
     found = []
     for alternative in alternatives:
         literal = ""
-        for i, char in enumerate(alternative):
+        for char in alternative:
             if char in _META:
                 if char in "?*{" and literal:
                     literal = literal[:-1]

@@ -20,9 +20,55 @@ from .text import fold, has_stretched_letters, join_spaced_letters
 
 ENDINGS = ("", "e", "en", "er", "es", "em", "n", "s", "in", "innen", "ern")
 TARGETS = frozenset(
-    "du dich dir ihr euch diese dieser dieses diesen typisch für so eure euer euren eurer dein deine deinen "
-    "dumme dummer dummes dummen blöde blöder blödes blöden alte alter alten faule faulen verlogene verlogenen "
-    "elende elender elenden miese mieser haufen bist seid allesamt you such your bunch".split()
+    [
+        "du",
+        "dich",
+        "dir",
+        "ihr",
+        "euch",
+        "diese",
+        "dieser",
+        "dieses",
+        "diesen",
+        "typisch",
+        "für",
+        "so",
+        "eure",
+        "euer",
+        "euren",
+        "eurer",
+        "dein",
+        "deine",
+        "deinen",
+        "dumme",
+        "dummer",
+        "dummes",
+        "dummen",
+        "blöde",
+        "blöder",
+        "blödes",
+        "blöden",
+        "alte",
+        "alter",
+        "alten",
+        "faule",
+        "faulen",
+        "verlogene",
+        "verlogenen",
+        "elende",
+        "elender",
+        "elenden",
+        "miese",
+        "mieser",
+        "haufen",
+        "bist",
+        "seid",
+        "allesamt",
+        "you",
+        "such",
+        "your",
+        "bunch",
+    ]
 )
 
 _WORD = re.compile(r"[\w@$€*!|]*[^\W\d_][\w@$€*!|]*")  # a word, with the digits and symbols that disguise it
@@ -51,7 +97,10 @@ class _Index:
 @functools.cache
 def _index() -> _Index:
     exact: dict[str, tuple[str, str]] = {}
-    starts, ends, parts, category = [], [], [], {}
+    starts: list[str] = []
+    ends: list[str] = []
+    parts: list[str] = []
+    category: dict[str, str] = {}
     for entry in lexicon.offensive_terms():
         for ending in ENDINGS if entry.mode != "target" else ("",):  # "sau" must not find "sauer"
             exact.setdefault(entry.term + ending, (entry.mode, entry.category))

@@ -22,21 +22,76 @@ import regex
 from . import lexicon
 
 NEGATORS = frozenset(
-    "nicht kein keine keinen keiner keinem keines nie niemals nichts ohne weder not no never nothing "
-    "dont don't isn't wasn't didn't doesn't can't cannot won't nobody".split()
+    [
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "keiner",
+        "keinem",
+        "keines",
+        "nie",
+        "niemals",
+        "nichts",
+        "ohne",
+        "weder",
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "dont",
+        "don't",
+        "isn't",
+        "wasn't",
+        "didn't",
+        "doesn't",
+        "can't",
+        "cannot",
+        "won't",
+        "nobody",
+    ]
 )
-INTENSIFIERS = {
-    word: 1.5
-    for word in "sehr echt total absolut wirklich mega extrem völlig voellig richtig voll unglaublich masslos äusserst "
-    "besonders ganz wahnsinnig irre komplett zutiefst höchst super so really very totally extremely absolutely "
-    "so truly".split()
-}
+INTENSIFIERS = dict.fromkeys(
+    [
+        "sehr",
+        "echt",
+        "total",
+        "absolut",
+        "wirklich",
+        "mega",
+        "extrem",
+        "völlig",
+        "voellig",
+        "richtig",
+        "voll",
+        "unglaublich",
+        "masslos",
+        "äusserst",
+        "besonders",
+        "ganz",
+        "wahnsinnig",
+        "irre",
+        "komplett",
+        "zutiefst",
+        "höchst",
+        "super",
+        "so",
+        "really",
+        "very",
+        "totally",
+        "extremely",
+        "absolutely",
+        "so",
+        "truly",
+    ],
+    1.5,
+)
 INTENSIFIERS.update({"ziemlich": 1.2, "recht": 1.2, "etwas": 0.6, "bisschen": 0.6, "kaum": -0.5})
-CONTRAST = frozenset("aber jedoch allerdings trotzdem dennoch but however though".split())
-NO_FLIP = frozenset("leider danke dank bitte endlich gerne gern".split())
+CONTRAST = frozenset(["aber", "jedoch", "allerdings", "trotzdem", "dennoch", "but", "however", "though"])
+NO_FLIP = frozenset(["leider", "danke", "dank", "bitte", "endlich", "gerne", "gern"])
 SARCASTIC_EMOJI = ("🙄", "😒")
 # English words that are German words too (with another meaning): read only in an English message.
-ENGLISH_ONLY = frozenset("bad fast still also hate will like well wrong late".split())
+ENGLISH_ONLY = frozenset(["bad", "fast", "still", "also", "hate", "will", "like", "well", "wrong", "late"])
 
 # Polite closings and openings say nothing about how the writer feels.
 _POLITE = regex.compile(
@@ -54,18 +109,19 @@ def _emoji_pattern() -> regex.Pattern[str]:
     symbols = sorted(lexicon.emoji_weights(), key=len, reverse=True)
     emoticons = [regex.escape(s) + r"(?=\s|$|[.,!?])" for s in symbols if s.isascii()]
     pictographs = [regex.escape(s) for s in symbols if not s.isascii()]
-    return regex.compile("|".join(pictographs + [r"(?<=^|\s)(?:" + "|".join(emoticons) + ")"]))
+    return regex.compile("|".join([*pictographs, r"(?<=^|\s)(?:" + "|".join(emoticons) + ")"]))
 
 
 @functools.cache
 def _words(language: str) -> dict[str, float]:
     """The weights read for a message in `language`: German and English, German meanings first."""
     words = dict(lexicon.sentiment_words("de"))
-    for word, weight in lexicon.sentiment_words("en").items():
-        if language == "en" or word not in ENGLISH_ONLY:
-            words.setdefault(word, weight)
     if language == "en":
-        words.update({word: weight for word, weight in lexicon.sentiment_words("en").items()})
+        words.update(lexicon.sentiment_words("en"))  # "problem", "super": the English weight for English text
+        return words
+    for word, weight in lexicon.sentiment_words("en").items():
+        if word not in ENGLISH_ONLY:
+            words.setdefault(word, weight)
     return words
 
 
@@ -163,10 +219,8 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
 
     if total and _EXCLAIM.search(text):
         total *= 1.2
-    if offensive_categories & {"slur", "threat", "hate"}:
+    if offensive_categories & {"insult", "slur", "threat", "hate"}:
         total = min(total - 2.5, -1.5)  # an attack on people is never good news, whatever else it says
-    elif "insult" in offensive_categories:
-        total -= 2.5
     elif "profanity" in offensive_categories:
         total -= 1.0
     return math.tanh(total / 3)

@@ -1,0 +1,132 @@
+"""A small learned second opinion for the messages the word lists have nothing to say about.
+
+The lists are precise but miss wording they don't contain ("Knalltüten", "passiert da noch was?"). Two
+logistic regressions over character 3–5-grams (sentiment: three classes; offensive: yes/no) catch some of
+that. They are trained with scikit-learn on first use from the `dev` split of the committed labelled set,
+in well under a second; nothing is downloaded, and the `test` and `holdout` splits stay unseen so their
+figures are honest. Scoring one message does not call scikit-learn (its per-call overhead alone is about a
+millisecond): the weights are copied into a dict and the same arithmetic is done in plain Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
+
+from .lexicon import DATA
+from .text import clean
+
+NGRAMS = (3, 5)
+CLASSES = ("negative", "neutral", "positive")
+_SPACES = re.compile(r"\s\s+")
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Opinion:
+    sentiment: dict[str, float]  # class → probability
+    offensive: float  # probability
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    """The n-grams of one word padded with spaces; kept, since most words of a message were seen before."""
+    low, high = NGRAMS
+    padded = f" {word} "
+    size = len(padded)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if size <= n:
+            grams.append(padded)
+            break
+        grams.extend([padded[offset : offset + n] for offset in range(size - n + 1)])
+    return tuple(grams)
+
+
+def ngrams(text: str) -> Counter[str]:
+    """The character n-grams of each word padded with spaces, as scikit-learn's `char_wb` analyser makes them."""
+    return Counter(chain.from_iterable(map(_word_ngrams, _SPACES.sub(" ", text).split())))
+
+
+def training_rows() -> list[dict[str, object]]:
+    """The labelled messages the model learns from: the `dev` split."""
+    rows = []
+    with (DATA / "labelled_de.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["split"] == "dev":
+                rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class _Table:
+    # n-gram → (idf, idf × coefficient for negative, neutral, positive, offensive)
+    grams: dict[str, tuple[float, float, float, float, float]]
+    intercepts: tuple[float, float, float, float]
+
+
+def _train() -> _Table:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = training_rows()
+    texts = [clean(str(row["text"])) for row in rows]
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=NGRAMS, min_df=2, sublinear_tf=True, lowercase=False
+    )
+    features = vectorizer.fit_transform(texts)
+    sentiment = LogisticRegression(C=3, max_iter=2000, class_weight="balanced").fit(
+        features, [row["sentiment"] for row in rows]
+    )
+    offensive = LogisticRegression(C=3, max_iter=2000, class_weight="balanced").fit(
+        features, [bool(row["offensive"]) for row in rows]
+    )
+    if tuple(sentiment.classes_) != CLASSES:
+        raise ValueError(f"the labelled set must have the classes {CLASSES}, not {tuple(sentiment.classes_)}")
+    grams = {}
+    for i, (name, idf) in enumerate(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True)):
+        neg, neu, pos = (float(idf * sentiment.coef_[k][i]) for k in range(3))
+        grams[str(name)] = (float(idf), neg, neu, pos, float(idf * offensive.coef_[0][i]))
+    neg, neu, pos = (float(value) for value in sentiment.intercept_)
+    return _Table(grams, (neg, neu, pos, float(offensive.intercept_[0])))
+
+
+@functools.cache
+def _table() -> _Table:
+    with _lock:
+        return _train()
+
+
+def opinion(cleaned: str) -> Opinion:
+    """The model's probabilities for a cleaned message (see `text.clean`): sublinear, L2-normalised tf-idf
+    features times the coefficients, softmax for sentiment and the logistic function for offensive."""
+    table = _table()
+    known = table.grams
+    norm = neg = neu = pos = off = 0.0
+    counts = ngrams(cleaned)
+    for gram in [gram for gram in counts if gram in known]:
+        row = known[gram]
+        count = counts[gram]
+        tf = 1.0 + math.log(count) if count > 1 else 1.0
+        norm += (tf * row[0]) ** 2
+        neg += tf * row[1]
+        neu += tf * row[2]
+        pos += tf * row[3]
+        off += tf * row[4]
+    scale = 1.0 / math.sqrt(norm) if norm else 0.0
+    i_neg, i_neu, i_pos, i_off = table.intercepts
+    decision = (neg * scale + i_neg, neu * scale + i_neu, pos * scale + i_pos)
+    top = max(decision)
+    exps = [math.exp(value - top) for value in decision]
+    total = sum(exps)
+    return Opinion(
+        sentiment={label: exp / total for label, exp in zip(CLASSES, exps, strict=True)},
+        offensive=1.0 / (1.0 + math.exp(-(off * scale + i_off))),
+    )
