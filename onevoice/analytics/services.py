@@ -63,7 +63,7 @@ def schedule_save(
     audit.record(
         actor=actor.user,
         organization=actor.organization,
-        verb="analytics.schedule_saved" if before else "analytics.schedule_created",
+        verb="analytics.schedule_changed" if before else "analytics.schedule_created",
         obj=schedule,
         before=before,
         after=_snapshot(schedule),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 200
@@ -22,27 +23,33 @@ def _nice_max(value: float) -> float:
     return value
 
 
-def _axes(top: float, labels: Sequence[str], title: str) -> list[str]:
+def _number(value: float, step: float) -> str:
+    """A tick label in the active language's format (1.500 in German, 1,500 in English)."""
+    places = 0 if step >= 1 else 1
+    return str(number_format(round(value, places), places, force_grouping=True))
+
+
+def _axes(top: float, labels: Sequence[str], title: str, floor: float = 0.0) -> list[str]:
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
         f'aria-label="{escape(title)}" font-family="sans-serif" font-size="10">',
         f"<title>{escape(title)}</title>",
     ]
+    step = (top - floor) / 4
     for i in range(5):
         y = PAD_TOP + inner_h * i / 4
-        value = top * (4 - i) / 4
+        value = floor + step * (4 - i)
         parts.append(
             f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6"/>'
         )
-        text = f"{value:,.0f}" if top >= 4 else f"{value:.1f}"
         parts.append(
-            f'<text x="{PAD_LEFT - 6}" y="{y + 3:.1f}" text-anchor="end" fill="#6c757d">{text}</text>'
+            f'<text x="{PAD_LEFT - 6}" y="{y + 3:.1f}" text-anchor="end" fill="#6c757d">{escape(_number(value, step))}</text>'
         )
     if labels:
-        step = max(1, len(labels) // 6)
+        step_x = max(1, len(labels) // 6)
         inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
-        for index in range(0, len(labels), step):
+        for index in range(0, len(labels), step_x):
             x = PAD_LEFT + inner_w * (index + 0.5) / len(labels)
             parts.append(
                 f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle" fill="#6c757d">{escape(labels[index])}</text>'
@@ -75,7 +82,7 @@ def line_chart(labels: Sequence[str], values: Sequence[float | int | None], titl
     low = min(present, default=0)
     top = _nice_max(max(present, default=0))
     floor = 0.0 if low < top * 0.5 else _nice_floor(low)
-    parts = _axes(top, labels, title) if floor == 0 else _axes_range(floor, top, labels, title)
+    parts = _axes(top, labels, title, floor)
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     points: list[str] = []
@@ -102,22 +109,3 @@ def line_chart(labels: Sequence[str], values: Sequence[float | int | None], titl
 def _nice_floor(value: float) -> float:
     magnitude = 10 ** max(len(str(int(value))) - 2, 0)
     return float(int(value // magnitude) * magnitude)
-
-
-def _axes_range(floor: float, top: float, labels: Sequence[str], title: str) -> list[str]:
-    parts = _axes(top - floor, labels, title)
-    # Relabel the grid from floor to top: replace the numbers written by _axes.
-    relabelled = []
-    for part in parts:
-        if part.startswith("<text") and 'text-anchor="end"' in part:
-            number = part.split(">")[1].split("<")[0].replace(",", "")
-            try:
-                value = float(number) + floor
-            except ValueError:
-                relabelled.append(part)
-                continue
-            head = part.split(">")[0]
-            relabelled.append(f"{head}>{value:,.0f}</text>")
-        else:
-            relabelled.append(part)
-    return relabelled
