@@ -332,3 +332,35 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h on {self.task}"
+
+
+class InboxWeek(models.Model):
+    """Cases that came in during one finished week, per department and kind: a roll-up the capacity view
+    reads instead of scanning every case again (finished weeks do not change)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
+    case_kind = models.CharField(max_length=20)
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "week_start"], name="inbox_week_org")]
+
+    def __str__(self) -> str:
+        return f"{self.week_start} {self.case_kind}: {self.cases}"
+
+
+class InboxWeekDone(models.Model):
+    """Marks a week as rolled up (also when no case came in)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "week_start"], name="inbox_week_done_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.week_start)

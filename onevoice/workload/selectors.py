@@ -21,10 +21,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -285,18 +287,129 @@ class Grid:
 def _post_demand(
     organization: Organization, bounds: Sequence[datetime], norms: Norms, teams: Teams
 ) -> dict[tuple[int | None, int], Decimal]:
+    """Variants per (week, department, network, format) in one SQL statement: each variant's media are
+    counted once in a derived table, then grouped; Python only multiplies the few groups by the norms."""
+    per_variant = (
+        planned_variants(organization, bounds[0], bounds[-1])
+        .annotate(
+            bucket=_bucket("post__publish_at", bounds),
+            department=F("post__department_id"),
+            network=F("channel__network"),
+            n_images=Count("images"),
+            n_videos=Count("images", filter=Q(images__mime_type__startswith="video/")),
+        )
+        .values("bucket", "department", "network", "n_images", "n_videos")
+        .order_by()
+    )
+    inner, params = per_variant.query.sql_with_params()
+    # The inner SQL is Django's own; every value in it is a parameter.
+    sql = (
+        "SELECT bucket, department, network, CASE WHEN n_videos > 0 THEN 'video' WHEN n_images >= 2 "  # noqa: S608
+        "THEN 'carousel' WHEN n_images = 1 THEN 'image' ELSE 'text' END AS fmt, COUNT(*) "
+        f"FROM ({inner}) AS per_variant GROUP BY 1, 2, 3, 4"
+    )
+    demand: dict[tuple[int | None, int], Decimal] = defaultdict(Decimal)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for bucket, department_id, network, fmt, n in cursor.fetchall():
+            hours = sum(norm_for(norms, fmt, network), Decimal(0))
+            demand[(teams.work_of(department_id), bucket)] += hours * n
+    return demand
+
+
+# Cases can reach OneVoice a while after the person wrote (network timestamps): a week is rolled up only
+# this long after it ended, so late arrivals are still counted.
+SETTLE = timedelta(days=2)
+
+
+def _live_case_counts(
+    organization: Organization, kinds: list[str], bounds: Sequence[datetime]
+) -> list[tuple[int, int | None, str, int]]:
+    """(week index, department, kind, cases) straight from the cases, for weeks not rolled up."""
     rows = (
-        _annotate_format(planned_variants(organization, bounds[0], bounds[-1]))
-        .annotate(bucket=_bucket("post__publish_at", bounds))
-        .values("bucket", "post__department_id", "channel__network", "fmt")
+        InboxCase.objects.filter(
+            organization=organization,
+            kind__in=kinds,
+            # last_message_at is indexed and never before first_message_at: it narrows the scan.
+            last_message_at__gte=bounds[0],
+            first_message_at__gte=bounds[0],
+            first_message_at__lt=bounds[-1],
+        )
+        .annotate(bucket=_bucket("first_message_at", bounds))
+        .values_list("bucket", "department_id", "kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    demand: dict[tuple[int | None, int], Decimal] = defaultdict(Decimal)
-    for row in rows:
-        hours = sum(norm_for(norms, row["fmt"], row["channel__network"]), Decimal(0))
-        demand[(teams.work_of(row["post__department_id"]), row["bucket"])] += hours * row["n"]
-    return demand
+    return list(rows)
+
+
+def inbox_counts(
+    organization: Organization, mondays: Sequence[date]
+) -> dict[date, list[tuple[int | None, str, int]]]:
+    """Cases that came in per week (department, kind, count): finished weeks from the roll-up (made on first
+    use), the last days from the cases themselves."""
+    from django.db import IntegrityError, transaction
+
+    from onevoice.workload.models import InboxWeek, InboxWeekDone
+
+    kinds = list(DEFAULT_CASE_MINUTES)
+    now = timezone.now()
+    ends = {m: week_bounds(organization, m, 1)[1] for m in mondays}
+    past = [m for m in mondays if ends[m] <= now]
+    settled = [m for m in past if ends[m] + SETTLE <= now]
+    done = set(
+        InboxWeekDone.objects.filter(organization=organization, week_start__in=settled).values_list(
+            "week_start", flat=True
+        )
+    )
+    missing = sorted(m for m in settled if m not in done)
+    if missing:
+        span = (missing[-1] - missing[0]).days // 7 + 1
+        bounds = week_bounds(organization, missing[0], span)
+        computed = _live_case_counts(organization, kinds, bounds)
+        try:
+            with transaction.atomic():
+                InboxWeekDone.objects.bulk_create(
+                    [InboxWeekDone(organization=organization, week_start=m) for m in missing]
+                )
+                InboxWeek.objects.bulk_create(
+                    [
+                        InboxWeek(
+                            organization=organization,
+                            week_start=missing[0] + timedelta(weeks=i),
+                            department_id=d,
+                            case_kind=k,
+                            cases=n,
+                        )
+                        for i, d, k, n in computed
+                        if missing[0] + timedelta(weeks=i) in missing
+                    ]
+                )
+        except IntegrityError:
+            pass  # another request rolled these weeks up at the same time: theirs are read below
+    result: dict[date, list[tuple[int | None, str, int]]] = defaultdict(list)
+    for monday, department_id, kind, n in InboxWeek.objects.filter(
+        organization=organization, week_start__in=settled
+    ).values_list("week_start", "department_id", "case_kind", "cases"):
+        result[monday].append((department_id, kind, n))
+    recent = [m for m in past if m not in settled]
+    if recent:
+        span = (recent[-1] - recent[0]).days // 7 + 1
+        for i, department_id, kind, n in _live_case_counts(
+            organization, kinds, week_bounds(organization, recent[0], span)
+        ):
+            monday = recent[0] + timedelta(weeks=i)
+            if monday in recent:
+                result[monday].append((department_id, kind, n))
+    return result
+
+
+def inbox_rollup_reset(organization: Organization) -> None:
+    """Forget the roll-up (e.g. after cases were moved between departments); it is rebuilt on next use."""
+    from onevoice.workload.models import InboxWeek, InboxWeekDone
+
+    InboxWeek.objects.filter(organization=organization).delete()
+    InboxWeekDone.objects.filter(organization=organization).delete()
 
 
 def _inbox_demand(
@@ -309,37 +422,26 @@ def _inbox_demand(
     """Past weeks: the cases that came in. This and coming weeks: the weekly average of the last weeks."""
     demand: dict[tuple[int | None, int], Decimal] = defaultdict(Decimal)
     weeks = len(bounds) - 1
-    cases = InboxCase.objects.filter(organization=organization, kind__in=list(minutes))
-    this_week = week_bounds(organization, this_monday(organization), 0)[0]
-    past_end = sum(1 for b in bounds[1:] if b <= this_week)  # weeks over before this one began
-    if past_end > 0:
-        rows = (
-            cases.filter(first_message_at__gte=bounds[0], first_message_at__lt=bounds[past_end])
-            .annotate(bucket=_bucket("first_message_at", bounds[: past_end + 1]))
-            .values("bucket", "department_id", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            hours = Decimal(minutes[row["kind"]] * row["n"]) / 60
-            demand[(teams.work_of(row["department_id"]), row["bucket"])] += hours
-    if past_end < weeks:
-        monday = this_monday(organization)
-        end = week_bounds(organization, monday, 0)[0]
-        start = end - timedelta(weeks=history_weeks)
-        rows = (
-            cases.filter(first_message_at__gte=start, first_message_at__lt=end)
-            .values("department_id", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    this_week = this_monday(organization)
+    first = bounds[0].date()
+    mondays = [first + timedelta(weeks=i) for i in range(weeks)]
+    past = [m for m in mondays if m < this_week]
+    history = [this_week - timedelta(weeks=i) for i in range(history_weeks, 0, -1)]
+    wanted = sorted(set(past) | (set(history) if len(past) < weeks else set()))
+    counts = inbox_counts(organization, wanted) if wanted else {}
+    for i, monday in enumerate(mondays):
+        if monday in past:
+            for department_id, kind, n in counts.get(monday, []):
+                if kind in minutes:
+                    demand[(teams.work_of(department_id), i)] += Decimal(minutes[kind] * n) / 60
+    if len(past) < weeks:
         per_week: dict[int | None, Decimal] = defaultdict(Decimal)
-        for row in rows:
-            per_week[teams.work_of(row["department_id"])] += (
-                Decimal(minutes[row["kind"]] * row["n"]) / 60 / history_weeks
-            )
+        for monday in history:
+            for department_id, kind, n in counts.get(monday, []):
+                if kind in minutes:
+                    per_week[teams.work_of(department_id)] += Decimal(minutes[kind] * n) / 60 / history_weeks
         for team, hours in per_week.items():
-            for i in range(past_end, weeks):
+            for i in range(len(past), weeks):
                 demand[(team, i)] += hours
     return demand
 

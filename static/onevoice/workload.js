@@ -14,8 +14,8 @@
           { type: "bar", label: n.posts, data: d.posts, backgroundColor: "#0d6efd", stack: "demand" },
           { type: "bar", label: n.inbox, data: d.inbox, backgroundColor: "#20c997", stack: "demand" },
           { type: "bar", label: n.duties, data: d.duties, backgroundColor: "#adb5bd", stack: "demand" },
-          { type: "line", label: n.capacity, data: d.capacity, borderColor: "#212529", backgroundColor: "#212529", pointRadius: 2, tension: 0 },
-          { type: "line", label: n.limit, data: d.limit, borderColor: "#dc3545", borderDash: [6, 4], pointRadius: 0, tension: 0 }
+          { type: "line", label: n.capacity, data: d.capacity, borderColor: "#212529", backgroundColor: "#212529", pointRadius: 2, tension: 0, stack: "capacity" },
+          { type: "line", label: n.limit, data: d.limit, borderColor: "#dc3545", borderDash: [6, 4], pointRadius: 0, tension: 0, stack: "limit" }
         ]
       },
       options: {
@@ -33,5 +33,13 @@
       }
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw); else draw();
+  // The heat map opens at this week: the last 12 weeks are to its left.
+  function scrollToNow() {
+    var now = document.querySelector(".ov-heat thead th.ov-now");
+    var box = now && now.closest(".table-responsive");
+    var first = box && box.querySelector(".ov-heat tbody th");
+    if (box && first) box.scrollLeft = Math.max(0, now.offsetLeft - first.offsetWidth - now.offsetWidth * 2);
+  }
+  function start() { scrollToNow(); draw(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
