@@ -54,6 +54,13 @@ def ngrams(text: str) -> Counter[str]:
     return Counter(chain.from_iterable(map(_word_ngrams, _SPACES.sub(" ", text).split())))
 
 
+@functools.lru_cache(maxsize=65536)
+def _known_ngrams(word: str) -> tuple[str, ...]:
+    """The n-grams of one word that the model has a weight for."""
+    known = _table().grams
+    return tuple(gram for gram in _word_ngrams(word) if gram in known)
+
+
 def training_rows() -> list[dict[str, object]]:
     """The labelled messages the model learns from: the `dev` split."""
     rows = []
@@ -98,10 +105,17 @@ def _train() -> _Table:
     return _Table(grams, (neg, neu, pos, float(offensive.intercept_[0])))
 
 
-@functools.cache
+_trained: _Table | None = None
+
+
 def _table() -> _Table:
-    with _lock:
-        return _train()
+    """The trained model, trained once per process (one thread trains, the others wait for it)."""
+    global _trained
+    if _trained is None:
+        with _lock:
+            if _trained is None:
+                _trained = _train()
+    return _trained
 
 
 def opinion(cleaned: str) -> Opinion:
@@ -110,10 +124,9 @@ def opinion(cleaned: str) -> Opinion:
     table = _table()
     known = table.grams
     norm = neg = neu = pos = off = 0.0
-    counts = ngrams(cleaned)
-    for gram in [gram for gram in counts if gram in known]:
+    counts = Counter(chain.from_iterable(map(_known_ngrams, _SPACES.sub(" ", cleaned).split())))
+    for gram, count in counts.items():
         row = known[gram]
-        count = counts[gram]
         tf = 1.0 + math.log(count) if count > 1 else 1.0
         norm += (tf * row[0]) ** 2
         neg += tf * row[1]
