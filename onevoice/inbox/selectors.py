@@ -190,9 +190,13 @@ def case_page(
     number = max(1, number)
     cases = cases_for(member, filters, now=now)
     start = (number - 1) * size
-    rows = list(with_row_data(cases)[start : start + size + 1])
-    has_next = len(rows) > size
-    rows = rows[:size]
+    # The page's ids first (the ordering works on bare rows), then the rows with what they show: the
+    # latest message's author and text are looked up for these rows only, not for every matching case.
+    ids = list(cases.values_list("pk", flat=True)[start : start + size + 1])
+    has_next = len(ids) > size
+    ids = ids[:size]
+    found = {case.pk: case for case in with_row_data(Case.objects.filter(pk__in=ids))} if ids else {}
+    rows = [found[pk] for pk in ids if pk in found]
     total = cases.order_by()[: COUNT_CAP + 1].count()
     for case in rows:
         decorate_sla(case, now)

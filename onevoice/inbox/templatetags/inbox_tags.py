@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 
 from onevoice.organization.models import Membership
@@ -51,3 +57,87 @@ _STATUS_LABELS = {
 def case_status(value: str) -> str:
     """A case's status as an adjective ("Offen"), not the verb the bare word would translate to."""
     return str(_STATUS_LABELS.get(value, value))
+
+
+# ---- the list's badges, built in Python: a page has 25 rows of them, and templates cost more than strings.
+
+_SENTIMENT_BADGES = {
+    "negative": ("is-negative", "bi-emoji-frown", _lazy("Negative")),
+    "positive": ("is-positive", "bi-emoji-smile", _lazy("Positive")),
+}
+_PRIORITY_BADGES = {
+    "urgent": ("text-bg-danger", "bi-lightning-fill"),
+    "high": ("ov-prio-high", "bi-arrow-up"),
+    "low": ("ov-prio-low", ""),
+}
+
+
+@register.simple_tag
+def row_badges(case: Any) -> SafeString:
+    """Offensive, sentiment (not neutral), priority (not normal) and status of a case row."""
+    parts: list[SafeString] = []
+    if case.offensive:
+        parts.append(
+            format_html(
+                '<span class="badge text-bg-danger" title="{}"><i class="bi bi-exclamation-octagon" '
+                'aria-hidden="true"></i> {}</span>',
+                _("Offensive or abusive"),
+                _("Offensive"),
+            )
+        )
+    sentiment = _SENTIMENT_BADGES.get(case.sentiment)
+    if sentiment is not None:
+        css, icon, label = sentiment
+        parts.append(
+            format_html(
+                '<span class="badge ov-sentiment {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
+                css,
+                icon,
+                label,
+            )
+        )
+    priority = _PRIORITY_BADGES.get(case.priority)
+    if priority is not None:
+        css, icon = priority
+        icon_html = format_html('<i class="bi {}" aria-hidden="true"></i> ', icon) if icon else ""
+        parts.append(
+            format_html('<span class="badge {}">{}{}</span>', css, icon_html, case.get_priority_display())
+        )
+    parts.append(
+        format_html(
+            '<span class="badge ov-status ov-status-{}" data-testid="status-badge">{}</span>',
+            case.status,
+            case_status(case.status),
+        )
+    )
+    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+
+
+@register.simple_tag
+def sla_chip(case: Any) -> SafeString:
+    """Time left on the deadline that counts now, or how late it is; "closed" for closed cases."""
+    if not getattr(case, "sla_due", None):
+        if case.status == "closed":
+            return format_html(
+                '<span class="ov-sla is-done"><i class="bi bi-check2" aria-hidden="true"></i> {}</span>',
+                case_status("closed"),
+            )
+        return mark_safe("")
+    kind = _("First response") if case.sla_kind == "first" else _("Resolution")
+    title = f"{kind}: {date_format(localtime(case.sla_due), 'SHORT_DATETIME_FORMAT')}"
+    span = duration(case.sla_left)
+    if case.sla_overdue:
+        return format_html(
+            '<span class="ov-sla is-overdue" data-testid="sla" title="{}"><i class="bi bi-alarm-fill" '
+            'aria-hidden="true"></i> {}</span>',
+            title,
+            _("%(span)s overdue") % {"span": span},
+        )
+    css = " is-soon" if case.sla_left.total_seconds() < 3600 else ""
+    return format_html(
+        '<span class="ov-sla{}" data-testid="sla" title="{}"><i class="bi bi-hourglass-split" '
+        'aria-hidden="true"></i> {}</span>',
+        css,
+        title,
+        _("%(span)s left") % {"span": span},
+    )
