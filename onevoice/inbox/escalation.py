@@ -165,8 +165,8 @@ def spikes_alert(now: datetime | None = None) -> list[SpikeAlert]:
         with transaction.atomic():
             recent = SpikeAlert.objects.select_for_update().filter(
                 organization_id=spike.organization_id,
-                channel_id=spike.channel_id,
-                topic_id=spike.topic_id,
+                channel=spike.channel_id,
+                topic=spike.topic_id,
                 created_at__gt=now - timedelta(hours=1),
             )
             if recent.exists():
@@ -191,7 +191,7 @@ def _announce(alert: SpikeAlert) -> None:
         channel = Channel.objects.get(pk=alert.channel_id)
         where, query = channel.name, f"channel={channel.public_id}"
     else:
-        topic = Topic.objects.get(pk=alert.topic_id)
+        topic = Topic.objects.get(pk=alert.topic_id or 0)
         where, query = topic.name, f"topic={topic.public_id}"
     pause = django_settings.BASE_URL + reverse("publishing:log", args=[slug])
     text = _(

@@ -57,12 +57,12 @@ def _people(member: Membership) -> Any:
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
         return obj.user.full_name or obj.user.email
 
 
-class RoutingRuleForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class RoutingRuleForm(StyledFormMixin, forms.ModelForm):
     add_tags = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.none(), required=False, label=_("Add tags"), widget=forms.CheckboxSelectMultiple
     )
@@ -120,7 +120,7 @@ class RoutingRuleForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-ar
         self.fields["campaign"].queryset = Campaign.objects.filter(organization_id=org_id)  # type: ignore[attr-defined]
         self.fields["assign_to"].queryset = _people(member)  # type: ignore[attr-defined]
         self.fields["add_tags"].queryset = Tag.objects.filter(organization_id=org_id)  # type: ignore[attr-defined]
-        self.fields["offensive"].widget.choices = [  # type: ignore[attr-defined]
+        self.fields["offensive"].widget.choices = [
             ("unknown", _("Either")),
             ("true", _("Only offensive")),
             ("false", _("Only not offensive")),
@@ -152,7 +152,7 @@ class RoutingRuleForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-ar
         return [self[n] for n in names]
 
 
-class SlaPolicyForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class SlaPolicyForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = ["name", "channel", "priority", "first_response_minutes", "resolution_minutes"]

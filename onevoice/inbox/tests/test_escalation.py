@@ -26,7 +26,7 @@ def channel(personas: Any) -> Channel:
     )
 
 
-def case(channel: Channel, n: int, **fields: Any) -> Case:
+def case(channel: Channel, n: int | str, **fields: Any) -> Case:
     fields.setdefault("first_message_at", NOW - timedelta(hours=3))
     fields.setdefault("last_message_at", NOW - timedelta(hours=3))
     return Case.objects.create(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -83,7 +82,7 @@ class InboxConnector(ScriptedConnector):
 
 
 @pytest.fixture
-def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[InboxConnector]]:
+def network(monkeypatch: pytest.MonkeyPatch) -> type[InboxConnector]:
     from onevoice.networks import registry
 
     InboxConnector.pages, InboxConnector.calls = [], []
@@ -125,7 +124,7 @@ class TestIngestItems:
         assert Case.objects.values("contact").distinct().count() == 1
 
     def test_a_direct_message_groups_by_conversation(self, channel: Channel) -> None:
-        dm = {"kind": InboundKind.DIRECT_MESSAGE, "thread_root": "convo-1", "in_reply_to": ""}
+        dm: dict[str, Any] = {"kind": InboundKind.DIRECT_MESSAGE, "thread_root": "convo-1", "in_reply_to": ""}
         ingest_items(channel, [item(1, **dm), item(2, **dm)])
         assert Case.objects.get().thread_key == "dm:convo-1"
 
@@ -358,7 +357,9 @@ class TestDemo:
 
         org = personas.organization
         for network in ("bluesky", "mastodon"):
-            Channel.objects.create(organization=org, network=network, name=network, state=Channel.State.PAUSED)
+            Channel.objects.create(
+                organization=org, network=network, name=network, state=Channel.State.PAUSED
+            )
         first = seed(org, smm=personas.smm)
         assert first.messages == Message.objects.count() > 40
         assert first.cases == Case.objects.count() > 30

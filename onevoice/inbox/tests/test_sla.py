@@ -18,13 +18,14 @@ from onevoice.inbox.sla import (
 from onevoice.organization.models import default_business_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OFFICE = default_business_hours()  # Mon–Fri 09:00–17:00
-AROUND_THE_CLOCK = {day: ["00:00", "00:00"] for day in OFFICE}
-NIGHT_SHIFT = {**OFFICE, "sun": ["01:00", "04:00"]}
+OFFICE: dict[str, list[str] | None] = default_business_hours()  # Mon–Fri 09:00–17:00
+AROUND_THE_CLOCK: dict[str, list[str] | None] = {day: ["00:00", "00:00"] for day in OFFICE}
+NIGHT_SHIFT: dict[str, list[str] | None] = {**OFFICE, "sun": ["01:00", "04:00"]}
 
 
 def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+    year, month, day, hour, minute = args
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 BAVARIA = BusinessCalendar.from_json(OFFICE, holiday_state="BY")
@@ -147,7 +148,7 @@ class TestPolicies:
                 first_response_minutes=60,
                 resolution_minutes=480,
                 position=position,
-                **kw,  # type: ignore[arg-type]
+                **kw,
             )
 
         default = policy("Standard", 0)
