@@ -189,9 +189,9 @@ def plan_figures(
                 if object_id in submitted:
                     review.append((at - submitted[object_id]).total_seconds() / 3600)
         for public_id, publish_at in published.items():
-            at = approved.get(str(public_id))
-            if at is not None and publish_at is not None and publish_at >= at:
-                lead.append((publish_at - at).total_seconds() / 86400)
+            approved_at = approved.get(str(public_id))
+            if approved_at is not None and publish_at is not None and publish_at >= approved_at:
+                lead.append((publish_at - approved_at).total_seconds() / 86400)
         if lead:
             figures.approval_lead_days = Decimal(statistics.median(lead)).quantize(Decimal("0.1"))
         if review:
@@ -202,8 +202,9 @@ def plan_figures(
     if department_id is not None:
         requests = requests.filter(department_id=department_id)
     R = ContentRequest.Status
-    figures.requests = list(
-        requests.values("department__name")
+    figures.requests = [
+        dict(row)
+        for row in requests.values("department__name")
         .annotate(
             received=Count("id"),
             accepted=Count("id", filter=Q(status=R.ACCEPTED)),
@@ -211,7 +212,7 @@ def plan_figures(
             open=Count("id", filter=Q(status__in=[R.SUBMITTED, R.QUESTION])),
         )
         .order_by("department__name")
-    )
+    ]
     return figures
 
 

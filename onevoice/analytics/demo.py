@@ -59,8 +59,8 @@ ARCHIVE = [
         "Unsere Hotline ist ab sofort auch samstags von 9 bis 13 Uhr erreichbar.",
     ),
 ]
-FOLLOWERS_START = {Network.BLUESKY: 1840, Network.MASTODON: 960}
-FOLLOWERS_END = {Network.BLUESKY: 2315, Network.MASTODON: 1105}
+FOLLOWERS_START: dict[str, int] = {Network.BLUESKY: 1840, Network.MASTODON: 960}
+FOLLOWERS_END: dict[str, int] = {Network.BLUESKY: 2315, Network.MASTODON: 1105}
 
 
 def _curve(hours: float, half_life: float) -> float:
@@ -86,7 +86,8 @@ def seed(organization: Organization, *, now: datetime | None = None, days: int =
     for tracked in TrackedPost.objects.filter(
         organization=organization, channel_post__isnull=False
     ).select_related("channel_post"):
-        entry = next((e for e in ARCHIVE if e[2] == tracked.channel_post.text if tracked.channel_post), None)
+        text = tracked.channel_post.text if tracked.channel_post else ""
+        entry = next((e for e in ARCHIVE if e[2] == text), None)
         if entry is not None:
             tracked.department = departments.get(entry[0])
             tracked.topic = topics.get(entry[1])

@@ -25,7 +25,8 @@ Table = tuple[list[str], list[list[Cell]]]
 def _na(value: Any, available: bool = True) -> Cell:
     if not available or value is None:
         return str(NOT_AVAILABLE) if not available else ""
-    return value  # type: ignore[no-any-return]
+    result: Cell = value
+    return result
 
 
 def _channels(board: Dashboard) -> Table:
@@ -91,7 +92,7 @@ def _posts(board: Dashboard) -> Table:
         _("Followers when published"),
         _("Engagement rate (%)"),
     ]
-    rows = []
+    rows: list[list[Cell]] = []
     for row in posts_table(board.scope, board.period):
         t, ok = row.tracked, row.available
         rows.append(

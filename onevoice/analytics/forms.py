@@ -46,7 +46,7 @@ class ReportForm(StyledFormMixin, forms.Form):
 
 
 class RecipientsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.full_name or obj.user.email} · {obj.get_role_display()}"
 
 

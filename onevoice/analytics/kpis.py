@@ -112,5 +112,11 @@ def _follower_levels(channel_ids: list[int], day: object) -> dict[int, int]:
     for row in latest:
         pairs |= Q(channel_id=row["channel_id"], day=row["last"])
     if pairs:
-        result = dict(ChannelDay.objects.filter(pairs).values_list("channel_id", "followers"))
+        result = {
+            channel_id: followers
+            for channel_id, followers in ChannelDay.objects.filter(pairs).values_list(
+                "channel_id", "followers"
+            )
+            if followers is not None
+        }
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -122,7 +123,7 @@ def channel_days_rollup(channel: Channel, *, since: datetime, until: date | None
     day = start_day
     while day <= last_day:
         followers = per_day.get(day, followers)
-        found = gains.get(day, {})
+        found: dict[str, Any] = dict(gains.get(day) or {})
         rows.append(
             ChannelDay(
                 organization_id=channel.organization_id,

@@ -389,7 +389,11 @@ def _levels(channel_ids: list[int], day: date) -> dict[int, int]:
         any_pair = True
     if not any_pair:
         return {}
-    return dict(ChannelDay.objects.filter(pairs).values_list("channel_id", "followers"))
+    return {
+        channel_id: followers
+        for channel_id, followers in ChannelDay.objects.filter(pairs).values_list("channel_id", "followers")
+        if followers is not None
+    }
 
 
 def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:

@@ -108,12 +108,14 @@ class TestPulling:
         state = ChannelCollection.objects.get(channel=bluesky)
         assert state.failures == 1
         assert state.is_stale
+        assert state.next_try_at is not None
         assert NOW + timedelta(minutes=5) <= state.next_try_at <= NOW + timedelta(minutes=6)
         assert collection.channel_collect(bluesky, now=NOW + timedelta(minutes=2)).state == "waiting"
         assert network.calls == 1  # not asked again while backing off
         collection.channel_collect(bluesky, now=state.next_try_at)
         state.refresh_from_db()
         assert state.failures == 2
+        assert state.next_try_at is not None
         assert state.next_try_at - (NOW + timedelta(minutes=5)) >= timedelta(minutes=10)  # doubled
         network.fail = None
         network.values = {tracked.external_id: {"likes": 1}}
