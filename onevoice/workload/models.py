@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,7 +54,7 @@ class GermanState(models.TextChoices):
     TH = "TH", "Thüringen"
 
 
-def _hours(label: str, maximum: Decimal = MAX_PHASE_HOURS) -> models.DecimalField:
+def _hours(label: Any, maximum: Decimal = MAX_PHASE_HOURS) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=5,

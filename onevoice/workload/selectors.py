@@ -395,12 +395,12 @@ def inbox_counts(
     recent = [m for m in past if m not in settled]
     if recent:
         span = (recent[-1] - recent[0]).days // 7 + 1
-        for i, department_id, kind, n in _live_case_counts(
+        for index, dept, case_kind, count in _live_case_counts(
             organization, kinds, week_bounds(organization, recent[0], span)
         ):
-            monday = recent[0] + timedelta(weeks=i)
-            if monday in recent:
-                result[monday].append((department_id, kind, n))
+            week = recent[0] + timedelta(weeks=index)
+            if week in recent:
+                result[week].append((dept, case_kind, count))
     return result
 
 
@@ -702,6 +702,7 @@ def cell_detail(organization: Organization, monday: date, team_slug: str, limit:
     cases = InboxCase.objects.filter(case_q, organization=organization, kind__in=list(minutes))
     options = settings_of(organization)
     past = bounds[1] <= week_bounds(organization, this_monday(organization), 0)[0]
+    counts: dict[str, Any]
     if past:
         scoped = cases.filter(first_message_at__gte=bounds[0], first_message_at__lt=bounds[1])
         counts = dict(scoped.values("kind").annotate(n=Count("pk")).order_by().values_list("kind", "n"))
@@ -740,7 +741,7 @@ def cell_detail(organization: Organization, monday: date, team_slug: str, limit:
         "cases_past": past,
         "case_rows": case_rows,
         "case_list": case_list,
-        "case_hours": sum((r["hours"] for r in case_rows), Decimal(0)),
+        "case_hours": sum((Decimal(str(r["hours"])) for r in case_rows), Decimal(0)),
         "inbox_weeks": options.inbox_weeks,
         "duties": duties,
         "duty_hours": sum((d.weekly_hours for d in duties), Decimal(0)),
@@ -763,7 +764,9 @@ def post_hours(organization: Organization, post: Post | None, networks: Sequence
     """The effort a post adds: its variants as they are, or text posts on the chosen networks when new."""
     norms = norms_of(organization)
     if post is not None and post.pk:
-        rows = _annotate_format(PostVariant.objects.filter(post=post)).values_list("fmt", "channel__network")
+        rows = _annotate_format(PostVariant.objects.filter(post=post)).values_list(  # type: ignore[misc]
+            "fmt", "channel__network"
+        )
         found = [sum(norm_for(norms, f, n), Decimal(0)) for f, n in rows]
         if found:
             return sum(found, Decimal(0))
@@ -883,7 +886,7 @@ def tasks_to_reassign(organization: Organization) -> QuerySet[Task]:
 
 # ---- norms: what the logged time says ---------------------------------------------------------------------
 
-PHASE_OF_KIND = {
+PHASE_OF_KIND: dict[str, int] = {
     Task.Kind.WRITE: 0,
     Task.Kind.REVIEW: 1,
     Task.Kind.APPROVE: 1,

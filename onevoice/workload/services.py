@@ -350,7 +350,7 @@ def desired_tasks(post: Post) -> list[dict[str, Any]]:
     from onevoice.planning.models import PostVariant
 
     variants = list(
-        selectors._annotate_format(PostVariant.objects.filter(post=post)).values_list(
+        selectors._annotate_format(PostVariant.objects.filter(post=post)).values_list(  # type: ignore[misc]
             "fmt", "channel__network"
         )
     )
@@ -361,13 +361,15 @@ def desired_tasks(post: Post) -> list[dict[str, Any]]:
     review = sum((h[1] for h in hours), Decimal(0))
     publish = sum((h[2] for h in hours), Decimal(0))
     single = variants[0] if len(variants) == 1 else ("", "")
-    lead = {
+    lead: dict[str, int] = {
         Task.Kind.WRITE: options.write_lead_hours,
         Task.Kind.REVIEW: options.review_lead_hours,
         Task.Kind.APPROVE: options.approve_lead_hours,
         Task.Kind.PUBLISH: 0,
     }
-    tasks = [{"key": "write", "kind": Task.Kind.WRITE, "assignee": post.owner, "effort": create}]
+    tasks: list[dict[str, Any]] = [
+        {"key": "write", "kind": Task.Kind.WRITE, "assignee": post.owner, "effort": create}
+    ]
     for key, kind, assignee in _approval_steps(post):
         tasks.append({"key": key, "kind": kind, "assignee": assignee, "effort": review})
     tasks.append({"key": "publish", "kind": Task.Kind.PUBLISH, "assignee": post.owner, "effort": publish})
@@ -378,7 +380,7 @@ def desired_tasks(post: Post) -> list[dict[str, Any]]:
 
 
 # Steps a post has passed by its status: their open tasks are done by the workflow itself.
-PASSED = {
+PASSED: dict[str, set[str]] = {
     S.IN_REVIEW: {Task.Kind.WRITE},
     S.APPROVED: {Task.Kind.WRITE, Task.Kind.REVIEW, Task.Kind.APPROVE},
     S.SCHEDULED: {Task.Kind.WRITE, Task.Kind.REVIEW, Task.Kind.APPROVE},

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -187,7 +188,9 @@ def task_log(request: HttpRequest, org: str, task_id: UUID) -> HttpResponse:
     task = access_workload_object(member, Task, task_id)
     form = LogTimeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("hours", [])) or _("Enter the time you spent."))
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("hours", [])) or _("Enter the time you spent.")
+        )
         return _back(request, org)
     try:
         services.task_log_time(actor=member, task=task, hours=form.cleaned_data["hours"])
@@ -309,6 +312,7 @@ def setup(request: HttpRequest, org: str) -> HttpResponse:
         return render_for_member(request, member, "workload/setup.html", _setup_context(member))
     action = request.POST.get("action")
     forms: dict[str, Any] = {}
+    form: forms_module.Form
     try:
         if action == "norm":
             form = forms["norm_form"] = NormForm(request.POST)
@@ -354,7 +358,7 @@ def setup(request: HttpRequest, org: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as error:
-        form.add_error(None, error)  # type: ignore[possibly-undefined]
+        form.add_error(None, error)
     return render_for_member(request, member, "workload/setup.html", _setup_context(member, **forms), 400)
 
 
