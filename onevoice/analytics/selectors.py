@@ -12,7 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from onevoice.analytics.community import InboxFigures, PlanFigures, inbox_figures, plan_figures, tz_of
@@ -316,7 +317,9 @@ def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
             .values_list("day", "n")
         ):
             followers[day] = int(total)
+    rows = [(d, int(published.get(d) or 0), int(gained.get(d) or 0), followers.get(d)) for d in days]
     return {
+        "rows": rows,
         "labels": [d.isoformat() for d in days],
         "interactions": [int(gained.get(d) or 0) for d in days],
         "published": [int(published.get(d) or 0) for d in days],
@@ -453,12 +456,11 @@ def top_and_flop(scope: Scope, period: Period, count: int = 5) -> tuple[list[Pos
             channel_id__in=measurable,
             followers_at_publication__gt=0,
         )
-        .select_related("variant__post")
-    )
-    ranked = sorted(
-        posts,
-        key=lambda t: (Decimal(t.interactions) / Decimal(t.followers_at_publication or 1), t.interactions),
-        reverse=True,
+        .annotate(
+            ratio=ExpressionWrapper(
+                Cast("interactions", FloatField()) / F("followers_at_publication"), output_field=FloatField()
+            )
+        )
     )
 
     def row(tracked: TrackedPost) -> PostRow:
@@ -469,9 +471,11 @@ def top_and_flop(scope: Scope, period: Period, count: int = 5) -> tuple[list[Pos
             True,
         )
 
-    top = [row(t) for t in ranked[:count]]
-    flop_part = ranked[count:][-count:] if len(ranked) > count else []
-    flop = [row(t) for t in reversed(flop_part)]
+    top = [row(t) for t in posts.order_by("-ratio", "-interactions", "-published_at")[:count]]
+    shown = {r.tracked.pk for r in top}
+    flop = [
+        row(t) for t in posts.order_by("ratio", "interactions", "published_at")[:count] if t.pk not in shown
+    ]
     return top, flop
 
 
