@@ -73,11 +73,11 @@ class AssignForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, member: Membership, people: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = Membership.objects.filter(
+        self.fields["assignee"].queryset = Membership.objects.filter(  # type: ignore[attr-defined]
             pk__in=[p.pk for p in people]
         ).select_related("user")
-        self.fields["assignee"].label_from_instance = lambda m: m.user.full_name or m.user.email
-        self.fields["department"].queryset = Department.objects.filter(organization_id=member.organization_id)
+        self.fields["assignee"].label_from_instance = lambda m: m.user.full_name or m.user.email  # type: ignore[attr-defined]
+        self.fields["department"].queryset = Department.objects.filter(organization_id=member.organization_id)  # type: ignore[attr-defined]
 
 
 class StatusForm(forms.Form):
@@ -97,7 +97,7 @@ class DetailsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = Tag.objects.filter(organization_id=member.organization_id)
+        self.fields["tags"].queryset = Tag.objects.filter(organization_id=member.organization_id)  # type: ignore[attr-defined]
 
 
 class NoteForm(StyledFormMixin, forms.Form):
@@ -130,7 +130,7 @@ class ReplyForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["saved_reply"].queryset = SavedReply.objects.filter(
+        self.fields["saved_reply"].queryset = SavedReply.objects.filter(  # type: ignore[attr-defined]
             organization_id=member.organization_id
         )
 
@@ -174,4 +174,4 @@ class SavedReplyForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.filter(organization_id=member.organization_id)
+        self.fields["topic"].queryset = Topic.objects.filter(organization_id=member.organization_id)  # type: ignore[attr-defined]

@@ -272,7 +272,7 @@ def note_add(*, actor: Membership, case: Case, text: str) -> InternalNote:
     return note
 
 
-TRIAGE_VALUES = {
+TRIAGE_VALUES: dict[str, set[str]] = {
     TriageCorrection.Field.SENTIMENT: set(Sentiment.values),
     TriageCorrection.Field.OFFENSIVE: {"yes", "no"},
 }

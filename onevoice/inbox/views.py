@@ -455,7 +455,7 @@ def reply(request: HttpRequest, org: str, case_id: UUID) -> HttpResponse:
 
 
 def _reply_message(sent: Reply) -> str:
-    return {
+    texts: dict[str, str] = {
         R.HELD: _(
             "Someone else answered while you were writing. Read their answer, then send yours or discard it."
         ),
@@ -464,7 +464,8 @@ def _reply_message(sent: Reply) -> str:
         R.SENDING: _("Your reply is being sent."),
         R.SENT: _("Your reply was sent."),
         R.FAILED: _("Your reply was not sent."),
-    }.get(sent.state, _("Saved."))
+    }
+    return texts.get(sent.state, _("Saved."))
 
 
 @require_POST
@@ -554,7 +555,7 @@ def reply_action(request: HttpRequest, org: str, case_id: UUID, reply_id: UUID, 
             context = _case_context(request, member, found, problems=_problems(error))
             for pending in context["view"].open_replies:
                 if pending.pk == target.pk:
-                    pending.draft_text = request.POST.get("text", "")  # type: ignore[attr-defined]
+                    pending.draft_text = request.POST.get("text", "")
             return render_for_member(request, member, "inbox/case.html", context, status=400)
         messages.error(request, " ".join(_problems(error)))
     else:

@@ -278,5 +278,6 @@ class TestCollision:
         services.presence_beat(actor=personas.smm, case=inbox.marketing, typing=True)
         services.presence_beat(actor=personas.cm, case=inbox.marketing)
         others = others_present(inbox.marketing, personas.cm)
-        assert [(p.membership, p.is_typing) for p in others] == [(personas.smm, True)]
+        typing = [(p.membership, p.is_typing) for p in others]  # type: ignore[attr-defined]
+        assert typing == [(personas.smm, True)]
         assert others_present(inbox.marketing, personas.cm, now=timezone.now() + timedelta(seconds=30)) == []

@@ -106,7 +106,7 @@ class TestListQueries:
                 page = selectors.case_page(member, selectors.CaseFilters(), size=50)
                 for row in page.rows:
                     list(row.tags.all())
-                    _ = (row.channel.name, row.post, row.assignee, row.author_handle, row.snippet)
+                    _ = (row.channel.name, row.post, row.assignee, row.author_handle, row.snippet)  # type: ignore[attr-defined]
             return len(queries)
 
         few = count()

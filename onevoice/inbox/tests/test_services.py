@@ -97,7 +97,8 @@ class TestNotes:
             actor=personas.cm, case=inbox.marketing, text="@Sabine Strategie bitte prüfen, @Hanna weiß mehr?"
         )
         assert list(note.mentions.all()) == [personas.smm]
-        assert [m.pk for m in note.unreachable] == [personas.contributor.pk]  # HR cannot see Marketing's case
+        unreachable = note.unreachable  # type: ignore[attr-defined]
+        assert [m.pk for m in unreachable] == [personas.contributor.pk]  # HR cannot see Marketing's case
         told = Notification.objects.get(kind=Notification.Kind.CASE_NOTE_MENTION)
         assert told.recipient == personas.smm
         assert AuditEvent.objects.filter(verb="case.note_added").count() == 1
