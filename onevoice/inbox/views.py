@@ -448,7 +448,8 @@ def reply(request: HttpRequest, org: str, case_id: UUID) -> HttpResponse:
         except ValidationError as error:
             problems = _problems(error)
         else:
-            messages.success(request, _reply_message(sent))
+            level = messages.warning if sent.state == R.HELD else messages.success
+            level(request, _reply_message(sent))
             return _back(found, f"#r-{sent.public_id}")
     context = _case_context(request, member, found, reply_form=form, problems=problems)
     return render_for_member(request, member, "inbox/case.html", context, status=400)
