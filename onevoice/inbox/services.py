@@ -944,3 +944,35 @@ def saved_reply_delete(*, actor: Membership, saved: SavedReply) -> None:
         before=_saved_snapshot(saved),
     )
     saved.delete()
+
+
+# Textbausteine of the demo organisation (formal address); `inbox/demo.py` calls this once.
+DEMO_SAVED_REPLIES = (
+    (
+        "Lieferstatus erfragen",
+        "Hallo {name}, danke für Ihre Nachricht! Bitte schicken Sie uns Ihre Bestellnummer {order_number} "
+        "per Direktnachricht, dann sehen wir sofort nach, wo Ihre Lieferung bleibt.",
+    ),
+    (
+        "Danke für das Lob",
+        "Vielen Dank, {name}! Das freut das ganze Team sehr. Wir geben Ihr Lob gern weiter.",
+    ),
+    (
+        "Beschwerde aufnehmen",
+        "Hallo {name}, das tut uns leid. Wir möchten das klären: Bitte schreiben Sie uns per Direktnachricht, "
+        "was passiert ist, und nennen Sie uns Ihre Kundennummer {customer_number}.",
+    ),
+    (
+        "Bewerbung und Ausbildung",
+        "Hallo {name}, schön, dass Sie sich für uns interessieren! Alle offenen Stellen und "
+        "Ausbildungsplätze finden Sie auf unserer Karriereseite. Bei Fragen hilft Ihnen unser Personalteam gern.",
+    ),
+)
+
+
+def saved_replies_for_demo(*, actor: Membership) -> list[SavedReply]:
+    """The demo's saved replies, created by its SMM (audited like any other)."""
+    return [
+        saved_reply_create(actor=actor, title=title, text=text, language="de")
+        for title, text in DEMO_SAVED_REPLIES
+    ]
