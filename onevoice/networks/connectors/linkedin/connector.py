@@ -344,6 +344,20 @@ class LinkedInConnector(OAuthConnector):
 
     # ---- metrics -----------------------------------------------------------------------------------
 
+    def fetch_channel_metrics(self) -> list[MetricSample]:
+        """Followers of an organisation page (GET /rest/networkSizes/{org}?edgeType=COMPANY_FOLLOWED_BY_MEMBER)."""
+        if not self.author.startswith("urn:li:organization:"):
+            return []  # member follower counts need partner access
+        body = self._api().json(
+            "GET",
+            f"/rest/networkSizes/{quote(self.author, safe='')}",
+            params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"},
+        )
+        value = body.get("firstDegreeSize")
+        if not isinstance(value, int):
+            return []
+        return [MetricSample(self.author, "followers", value, datetime.now(UTC))]
+
     def fetch_metrics(self, external_ids: Sequence[str]) -> list[MetricSample]:
         """Likes and comments per post from GET /rest/socialActions/{post} (likesSummary, commentsSummary)."""
         api = self._api()

@@ -322,6 +322,19 @@ class ThreadsConnector(OAuthConnector):
 
     # ---- insights ----------------------------------------------------------------------------------
 
+    def fetch_channel_metrics(self) -> list[MetricSample]:
+        """Followers of the profile (GET /{user}/threads_insights?metric=followers_count)."""
+        body = self._api().json("GET", f"/{self.user}/threads_insights", params={"metric": "followers_count"})
+        for metric in body.get("data") or []:
+            value = (metric.get("total_value") or {}).get("value")
+            if metric.get("name") == "followers_count" and isinstance(value, int):
+                return [
+                    MetricSample(
+                        str(self.config.get("threads_user_id") or ""), "followers", value, datetime.now(UTC)
+                    )
+                ]
+        return []
+
     def fetch_metrics(self, external_ids: Sequence[str]) -> list[MetricSample]:
         api = self._api()
         measured_at = datetime.now(UTC)

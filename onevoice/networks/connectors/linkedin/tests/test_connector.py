@@ -190,3 +190,11 @@ class TestInboxAndMetrics:
         page().like("urn:li:share:7267000000000000001")
         assert "actor=urn%3Ali%3Aorganization%3A2414183" in str(linkedin.calls[0].url)
         assert Recorded.json_of(linkedin.calls[0])["reactionType"] == "LIKE"
+
+
+class TestChannelMetrics:
+    def test_a_page_reports_its_followers(self, linkedin: Recorded) -> None:
+        linkedin.add("GET", f"{API}/rest/networkSizes/urn%3Ali%3Aorganization%3A2414183", "network_size")
+        samples = page().fetch_channel_metrics()
+        assert [(s.name, s.value) for s in samples] == [("followers", 4821)]
+        assert "edgeType=COMPANY_FOLLOWED_BY_MEMBER" in str(linkedin.calls[0].url)

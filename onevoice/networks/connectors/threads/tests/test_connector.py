@@ -119,3 +119,9 @@ class TestCommunity:
         threads.add("GET", f"{API}/18062500000000001/insights", "insights")
         samples = profile().fetch_metrics(["18062500000000001"])
         assert {(s.name, s.value) for s in samples} >= {("impressions", 812), ("likes", 40), ("quotes", 1)}
+
+
+class TestChannelMetrics:
+    def test_the_profile_reports_its_followers(self, threads: Recorded) -> None:
+        threads.add("GET", f"{API}/{USER}/threads_insights", "user_insights")
+        assert [(s.name, s.value) for s in profile().fetch_channel_metrics()] == [("followers", 1290)]
