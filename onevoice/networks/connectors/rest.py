@@ -7,6 +7,8 @@ Each network maps an error answer to the connector errors with its own `error_fo
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +27,26 @@ MAX_SERVER_TEXT = 300
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 
 ErrorFor = Callable[[httpx.Response, bool], ConnectorError]
+
+# Some token endpoints take secrets in the query string (Threads' th_exchange_token, th_refresh_token);
+# httpx logs every request URL at INFO, so those values are blanked in its log records.
+SECRET_PARAMETER = re.compile(
+    r"((?:access_token|client_secret|fb_exchange_token|refresh_token|code)=)[^&\s\"']+", re.IGNORECASE
+)
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                SECRET_PARAMETER.sub(r"\1[redacted]", str(arg)) if isinstance(arg, str | httpx.URL) else arg
+                for arg in record.args
+            )
+        return True
+
+
+if not any(isinstance(f, RedactSecrets) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(RedactSecrets())
 
 
 def server_text(value: object) -> str:
