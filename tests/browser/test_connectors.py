@@ -98,3 +98,39 @@ def test_the_x_sign_in_says_what_it_costs_and_uses_pkce(page: Page, live_url: st
     params = {k: v[0] for k, v in parse_qs(urlsplit(seen[0]).query).items()}
     assert params["code_challenge_method"] == "S256"
     assert params["client_id"] == "x-client"
+
+
+def test_a_channel_page_shows_the_cost_the_version_warning_and_sign_in_again(
+    page: Page, live_url: str, personas
+) -> None:
+    from onevoice.networks.models import Channel
+
+    org = personas.organization.slug
+    x = Channel.objects.create(
+        organization=personas.organization,
+        network="x",
+        name="X Muster GmbH",
+        handle="muster_gmbh",
+        display_name="Muster GmbH",
+        external_account_id="1590000000000000001",
+        config={"user_id": "1590000000000000001", "username": "muster_gmbh"},
+        state=Channel.State.RECONNECT,
+        state_reason="X no longer accepts OneVoice's access. Connect the channel again.",
+    )
+    linkedin = Channel.objects.create(
+        organization=personas.organization,
+        network="linkedin",
+        name="LinkedIn Muster GmbH",
+        handle="muster-gmbh",
+        config={"author_urn": "urn:li:organization:2414183", "api_version": "202601"},
+    )
+    log_in(page, live_url, "smm@muster.example")
+    page.goto(live_url + reverse("networks:channel", args=[org, x.public_id]))
+    expect(page.get_by_test_id("sign-in-again")).to_be_visible()
+    expect(page.get_by_test_id("pay-per-use")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "connectors-channel-x")
+    page.goto(live_url + reverse("networks:channel", args=[org, linkedin.public_id]))
+    expect(page.get_by_test_id("api-version-warning")).to_contain_text("202601")
+    assert_accessible(page)
+    shoot(page, "connectors-channel-linkedin")

@@ -60,7 +60,7 @@ class FacebookConnector(OAuthConnector):
     text_counting = TextCounting.GRAPHEMES
     max_text_length = 63206
     max_images = 10
-    max_image_bytes = 4 * 1024 * 1024  # Page photos: 4 MB is the documented maximum
+    max_image_bytes = 4_000_000  # Page photos: 4 MB is the documented maximum
     image_mime_types = frozenset({"image/jpeg", "image/png", "image/gif"})
     max_alt_text_length = 1000
     default_api_version = DEFAULT_VERSION

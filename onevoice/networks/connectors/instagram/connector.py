@@ -68,7 +68,7 @@ class InstagramConnector(OAuthConnector):
     max_text_length = 2200
     max_hashtags: ClassVar[int] = 30
     max_images = 10
-    max_image_bytes = 8 * 1024 * 1024
+    max_image_bytes = 8_000_000
     image_mime_types = frozenset({"image/jpeg"})
     max_alt_text_length = 1000
     default_api_version = DEFAULT_VERSION

@@ -145,9 +145,8 @@ class LinkedInConnector(OAuthConnector):
     text_counting = TextCounting.GRAPHEMES
     max_text_length = 3000
     max_images = 20  # one image, or a multi-image post of 2 to 20
-    max_image_bytes = (
-        36_152_320  # the Images API's limit for JPG/PNG/GIF (36,152,320 pixels; bytes kept alike)
-    )
+    # LinkedIn limits images by pixels (36,152,320); 10 MB keeps uploads within what it processes quickly.
+    max_image_bytes = 10_000_000
     image_mime_types = frozenset({"image/jpeg", "image/png", "image/gif"})
     max_alt_text_length = 4086
     default_api_version = DEFAULT_VERSION

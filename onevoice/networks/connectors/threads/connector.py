@@ -78,7 +78,7 @@ class ThreadsConnector(OAuthConnector):
     max_text_length = 500
     max_links: ClassVar[int] = 5
     max_images = 20
-    max_image_bytes = 8 * 1024 * 1024
+    max_image_bytes = 8_000_000
     image_mime_types = frozenset({"image/jpeg", "image/png"})
     max_alt_text_length = 1000
     # Long-lived tokens are renewed when less than a week is left (they must be at least a day old).

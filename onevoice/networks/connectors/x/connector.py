@@ -128,7 +128,7 @@ class XConnector(OAuthConnector):
     url_length = URL_WEIGHT
     max_text_length = 280
     max_images = 4
-    max_image_bytes = 5 * 1024 * 1024
+    max_image_bytes = 5_000_000
     image_mime_types = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
     max_alt_text_length = 1000
     # Shown on the channel page before publishing.
