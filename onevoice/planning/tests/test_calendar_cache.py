@@ -86,6 +86,7 @@ class TestEveryChangeShowsInTheNextRequest:
             publish_at=draft.publish_at + timedelta(hours=2),
             expected_version=draft.version,
         )
+        assert post.publish_at is not None
         assert only(events(client, personas, month))["start"] == wall_clock(post.publish_at)
         Post.objects.filter(pk=draft.pk).update(publish_at=draft.publish_at + timedelta(hours=3))
         assert only(events(client, personas, month))["start"] == wall_clock(
