@@ -530,6 +530,63 @@ def person_capacity(
     return person.hours * working / 5
 
 
+# The live part of the inbox (the last days) is at most this old in a kept grid.
+GRID_FRESH_SECONDS = 300
+
+
+def _fingerprint(organization: Organization) -> tuple[Any, ...]:
+    """Everything the grid depends on, summed up in one query: when any of it changes, so does this."""
+    from django.db.models import Max, Sum
+
+    def agg(queryset: QuerySet[Any], **aggregate: Any) -> Subquery:
+        name = next(iter(aggregate))
+        one_group = queryset.order_by().annotate(_g=Value(1)).values("_g")
+        return Subquery(one_group.annotate(**aggregate).values(name)[:1])
+
+    org = OuterRef("pk")
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            fp_posts=agg(Post.objects.filter(organization=org), v=Count("pk")),
+            fp_posts_at=agg(Post.objects.filter(organization=org), v=Max("updated_at")),
+            fp_people=agg(Membership.objects.filter(organization=org), v=Max("updated_at")),
+            fp_people_n=agg(Membership.objects.filter(organization=org), v=Count("pk")),
+            fp_teams=agg(Department.objects.filter(organization=org), v=Count("pk")),
+            fp_central=agg(Department.objects.filter(organization=org, is_central_team=True), v=Max("pk")),
+            fp_absences=agg(Absence.objects.filter(membership__organization=org), v=Count("pk")),
+            fp_absences_at=agg(Absence.objects.filter(membership__organization=org), v=Max("created_at")),
+            fp_holidays=agg(PublicHoliday.objects.filter(organization=org), v=Count("pk")),
+            fp_duties=agg(RecurringDuty.objects.filter(organization=org), v=Sum("hours")),
+            fp_duties_n=agg(RecurringDuty.objects.filter(organization=org), v=Count("pk")),
+            fp_norms=agg(EffortNorm.objects.filter(organization=org), v=Max("updated_at")),
+            fp_norms_n=agg(EffortNorm.objects.filter(organization=org), v=Count("pk")),
+            fp_minutes=agg(InboxNorm.objects.filter(organization=org), v=Sum("minutes")),
+            fp_rules=agg(WorkloadSettings.objects.filter(organization=org), v=Max("updated_at")),
+        )
+        .values_list(
+            "model",
+            "time_zone",
+            "fp_posts",
+            "fp_posts_at",
+            "fp_people",
+            "fp_people_n",
+            "fp_teams",
+            "fp_central",
+            "fp_absences",
+            "fp_absences_at",
+            "fp_holidays",
+            "fp_duties",
+            "fp_duties_n",
+            "fp_norms",
+            "fp_norms_n",
+            "fp_minutes",
+            "fp_rules",
+        )
+        .first()
+    )
+    return tuple(row or ())
+
+
 def capacity_grid(
     organization: Organization,
     first_monday: date,
@@ -537,7 +594,43 @@ def capacity_grid(
     *,
     scenario: Scenario | None = None,
 ) -> Grid:
-    """Demand and capacity for each team and week, plus the organisation's total per week."""
+    """Demand and capacity for each team and week, plus the organisation's total per week.
+
+    Without a scenario the grid is kept in the cache under a fingerprint of everything it depends on, so a
+    change anywhere shows at once; the inbox's last days are refreshed every few minutes.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    if scenario is not None:
+        return _capacity_grid(organization, first_monday, weeks, scenario=scenario)
+    slot = int(timezone.now().timestamp()) // GRID_FRESH_SECONDS
+    parts = (
+        organization.pk,
+        first_monday,
+        weeks,
+        this_monday(organization),
+        slot,
+        _fingerprint(organization),
+    )
+    key = "workload:grid:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, Grid):
+        found.organization = organization
+        return found
+    grid = _capacity_grid(organization, first_monday, weeks)
+    cache.set(key, grid, GRID_FRESH_SECONDS)
+    return grid
+
+
+def _capacity_grid(
+    organization: Organization,
+    first_monday: date,
+    weeks: int,
+    *,
+    scenario: Scenario | None = None,
+) -> Grid:
     options = settings_of(organization)
     threshold = options.overbooking_percent
     teams = Teams(organization, Department.objects.filter(organization=organization))
@@ -781,6 +874,7 @@ def composer_check(
     *,
     post: Post | None = None,
     networks: Sequence[str] = (),
+    owner_id: int | None = None,
 ) -> dict[str, Any] | None:
     """None if the week has room; otherwise the team's load and the nearest weeks and people with room."""
     zone = ZoneInfo(organization.time_zone)
@@ -824,7 +918,7 @@ def composer_check(
         "post_hours": hours,
         "weeks_with_room": sorted(weeks_with_room),
         "people_with_room": people_with_room(
-            organization, key, monday, hours, teams, exclude=post.owner_id if post else None
+            organization, key, monday, hours, teams, exclude=post.owner_id if post else owner_id
         ),
     }
 

@@ -606,7 +606,9 @@ def composer_warning(request: HttpRequest, org: str) -> HttpResponse:
             "network", flat=True
         )
     )
-    warning = selectors.composer_check(organization, department, moment, post=post, networks=networks)
+    warning = selectors.composer_check(
+        organization, department, moment, post=post, networks=networks, owner_id=member.pk
+    )
     return render(
         request,
         "workload/includes/composer_warning.html",

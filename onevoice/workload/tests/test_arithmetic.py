@@ -262,3 +262,27 @@ class TestOverbookingAndRealism:
         selectors.capacity_grid(personas.organization, monday, 24)  # rolls the finished inbox weeks up once
         with django_assert_max_num_queries(13):
             selectors.capacity_grid(personas.organization, monday, 24)
+
+
+class TestKeptGrid:
+    def test_a_kept_grid_follows_every_change_at_once(self, personas, channel):
+        org = personas.organization
+
+        def cell() -> selectors.Cell:
+            return (
+                selectors.capacity_grid(org, MAY, 1).cells.get((personas.marketing.pk, 0)) or selectors.Cell()
+            )
+
+        assert (cell().posts, cell().capacity) == (0, 35)
+        make_post(personas.cm, personas.marketing, at(MAY), [channel["mastodon"]])
+        assert cell().posts == Decimal("1.35")
+        away(personas.cm, MAY, MAY)
+        assert cell().capacity == 32
+        EffortNorm.objects.create(
+            organization=org, content_format="text", create_hours=Decimal(2), review_hours=0, publish_hours=0
+        )
+        assert cell().posts == 2
+        RecurringDuty.objects.create(
+            organization=org, name="Jour fixe", hours=Decimal(1), department=personas.marketing
+        )
+        assert cell().duties == 1
