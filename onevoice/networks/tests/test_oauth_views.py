@@ -226,6 +226,7 @@ class TestSignIn:
             client.get(url("oauth-callback", personas, "linkedin"), {"code": "c", "state": "s"}).status_code
             == 404
         )
+        assert client.get(url("oauth-choose", personas, "linkedin")).status_code == 404
 
     def test_the_connect_page_lists_the_finished_networks_and_says_which_app_is_missing(
         self, personas, app
