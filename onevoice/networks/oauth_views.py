@@ -424,9 +424,7 @@ DESCRIPTIONS: dict[str, Any] = {
 def connect_choices(member: Any) -> list[dict[str, Any]]:
     """The finished OAuth networks for the Connect page, each saying whether its app is set up."""
     ready = set(
-        access_app_registrations(member)
-        .exclude(client_secret_encrypted="")
-        .values_list("network", flat=True)
+        access_app_registrations(member).exclude(client_secret_encrypted="").values_list("network", flat=True)
     )
     return [
         {
