@@ -287,31 +287,46 @@ class Grid:
 def _post_demand(
     organization: Organization, bounds: Sequence[datetime], norms: Norms, teams: Teams
 ) -> dict[tuple[int | None, int], Decimal]:
-    """Variants per (week, department, network, format) in one SQL statement: each variant's media are
-    counted once in a derived table, then grouped; Python only multiplies the few groups by the norms."""
-    per_variant = (
-        planned_variants(organization, bounds[0], bounds[-1])
+    """Variants per (week, department, network, format), in two grouped queries: all variants, and the
+    variants with media, whose images are counted once per variant in a derived table. Python only
+    multiplies the few resulting groups by the norms."""
+    planned = planned_variants(organization, bounds[0], bounds[-1])
+    groups: dict[tuple[int, int | None, str, str], int] = defaultdict(int)
+    for bucket, department_id, network, n in (
+        planned.annotate(bucket=_bucket("post__publish_at", bounds))
+        .values_list("bucket", "post__department_id", "channel__network")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        groups[(bucket, department_id, network, F_.TEXT.value)] += n
+    with_media = (
+        VariantImage.objects.filter(variant__in=planned.values("pk"))
+        .values("variant_id")
         .annotate(
-            bucket=_bucket("post__publish_at", bounds),
-            department=F("post__department_id"),
-            network=F("channel__network"),
-            n_images=Count("images"),
-            n_videos=Count("images", filter=Q(images__mime_type__startswith="video/")),
+            bucket=_bucket("variant__post__publish_at", bounds),
+            department=F("variant__post__department_id"),
+            network=F("variant__channel__network"),
+            n_images=Count("pk"),
+            n_videos=Count("pk", filter=Q(mime_type__startswith="video/")),
         )
         .values("bucket", "department", "network", "n_images", "n_videos")
         .order_by()
     )
-    inner, params = per_variant.query.sql_with_params()
+    inner, params = with_media.query.sql_with_params()
     # The inner SQL is Django's own; every value in it is a parameter.
     sql = (
         "SELECT bucket, department, network, CASE WHEN n_videos > 0 THEN 'video' WHEN n_images >= 2 "  # noqa: S608
-        "THEN 'carousel' WHEN n_images = 1 THEN 'image' ELSE 'text' END AS fmt, COUNT(*) "
+        "THEN 'carousel' ELSE 'image' END AS fmt, COUNT(*) "
         f"FROM ({inner}) AS per_variant GROUP BY 1, 2, 3, 4"
     )
-    demand: dict[tuple[int | None, int], Decimal] = defaultdict(Decimal)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for bucket, department_id, network, fmt, n in cursor.fetchall():
+            groups[(bucket, department_id, network, fmt)] += n
+            groups[(bucket, department_id, network, F_.TEXT.value)] -= n  # counted as text above
+    demand: dict[tuple[int | None, int], Decimal] = defaultdict(Decimal)
+    for (bucket, department_id, network, fmt), n in groups.items():
+        if n:
             hours = sum(norm_for(norms, fmt, network), Decimal(0))
             demand[(teams.work_of(department_id), bucket)] += hours * n
     return demand
