@@ -95,6 +95,10 @@ def _rule_check(actor: Membership, data: dict[str, Any], tags: list[Tag]) -> Non
     assignee = data.get("assign_to")
     if assignee is not None and not assignee.is_active:
         raise ValidationError({"assign_to": _("Choose a person who is still in the organisation.")})
+    for name in ("keywords", "authors"):  # one entry per line, whatever line ends the browser sent
+        data[name] = "\n".join(
+            line.strip() for line in str(data.get(name) or "").splitlines() if line.strip()
+        )
 
 
 @transaction.atomic
