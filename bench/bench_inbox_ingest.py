@@ -5,7 +5,8 @@
 
 Runs on a throw-away test database (SQLite by default, PostgreSQL when DATABASE_URL is set). The organisation
 has `--rules` routing rules (keywords, languages, sentiments, authors, channels) and SLA policies; the items
-are replies to 200 of our posts and mentions by 8,000 authors, German text of varied length, delivered in
+are replies to 200 of our posts (each of 8,000 authors writes under two of them, so threads have several
+messages) and mentions (20 %, each its own case), German text of varied length, delivered in
 pages of `--batch` like a poll of the network would, with `--redeliveries` of them delivered a second time
 in a later page (stored once). `ingest_items` triages each new item, finds or creates contacts, groups into
 cases, routes and dates new cases, inserts messages and updates the cases.
@@ -150,11 +151,13 @@ def items_for(rng: random.Random, count: int, redeliveries: float, batch: int) -
     unique = round(count / (1 + redeliveries)) if redeliveries else count
     roots = [f"at://did:plc:muster/app.bsky.feed.post/p{r}" for r in range(200)]
     items = []
+    # People come back to their threads: each author answers under two of our posts (and mentions us).
+    threads = {author: rng.sample(roots, 2) for author in range(8000)}
     for n in range(unique):
         author = rng.randrange(8000)
         mention = rng.random() < 0.2
         external_id = f"at://did:plc:a{author}/app.bsky.feed.post/m{n}"
-        root = "" if mention else rng.choice(roots)
+        root = "" if mention else rng.choice(threads[author])
         items.append(
             InboundItem(
                 external_id=external_id,
