@@ -8,7 +8,7 @@ costs a fixed number of queries whatever the number of posts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,9 +66,10 @@ class Scope:
         """Channels whose followers count for the scope: all of it, or the department's own."""
         if self.kind in ("campaign", "topic"):
             return []
+        counted = [c for c in self.channels if provides(c.network, "followers")]
         if self.kind == "department":
-            return [c.pk for c in self.channels if c.department_id == self.obj.pk]
-        return self.channel_ids
+            return [c.pk for c in counted if c.department_id == self.obj.pk]
+        return [c.pk for c in counted]
 
 
 @dataclass
@@ -135,20 +136,8 @@ def _followers_at(scope: Scope, day: date) -> int | None:
     ids = scope.follower_channels
     if not ids:
         return None
-    latest = (
-        ChannelDay.objects.filter(channel_id__in=ids, day__lte=day, followers__isnull=False)
-        .values("channel_id")
-        .annotate(last=Max("day"))
-    )
-    pairs = Q()
-    found = False
-    for row in latest:
-        pairs |= Q(channel_id=row["channel_id"], day=row["last"])
-        found = True
-    if not found:
-        return None
-    total = ChannelDay.objects.filter(pairs).aggregate(n=Sum("followers"))["n"]
-    return int(total) if total is not None else None
+    levels = _levels(ids, day)
+    return sum(levels.values()) if levels else None
 
 
 def _rate_of(posts: Any, networks_with_rate: set[str]) -> tuple[Decimal | None, int]:
@@ -331,10 +320,14 @@ def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
 
 def channel_table(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """One row per channel: posts, interactions and their parts, rate, followers; "n/a" where not provided."""
+    days = (
+        ChannelDay.objects.filter(channel_id__in=scope.channel_ids)
+        if scope.kind in ("organization", "channel")
+        else scope.post_days()
+    )
     gains = {
         row["channel_id"]: row
-        for row in scope.post_days()
-        .filter(day__gte=period.start, day__lte=period.end)
+        for row in days.filter(day__gte=period.start, day__lte=period.end)
         .values("channel_id")
         .annotate(**{name: Sum(name) for name in PARTS})
     }
@@ -380,65 +373,93 @@ def channel_table(scope: Scope, period: Period) -> list[dict[str, Any]]:
 
 
 def _levels(channel_ids: list[int], day: date) -> dict[int, int]:
-    latest = (
-        ChannelDay.objects.filter(channel_id__in=channel_ids, day__lte=day, followers__isnull=False)
-        .values("channel_id")
-        .annotate(last=Max("day"))
-    )
-    pairs = Q()
-    any_pair = False
-    for row in latest:
-        pairs |= Q(channel_id=row["channel_id"], day=row["last"])
-        any_pair = True
-    if not any_pair:
-        return {}
-    return {
-        channel_id: followers
-        for channel_id, followers in ChannelDay.objects.filter(pairs).values_list("channel_id", "followers")
-        if followers is not None
-    }
+    """Each channel's followers at the end of `day`: the rollup writes a row per day, so a week's window
+    finds nearly all; a channel silent for longer is looked up on its own."""
+    levels: dict[int, int] = {}
+    for channel_id, followers in (
+        ChannelDay.objects.filter(
+            channel_id__in=channel_ids, day__lte=day, day__gt=day - timedelta(days=7), followers__isnull=False
+        )
+        .order_by("channel_id", "day")
+        .values_list("channel_id", "followers")
+    ):
+        levels[channel_id] = int(followers or 0)  # the latest day wins
+    missing = set(channel_ids) - set(levels)
+    if missing:
+        latest = (
+            ChannelDay.objects.filter(channel_id__in=missing, day__lte=day, followers__isnull=False)
+            .values("channel_id")
+            .annotate(last=Max("day"))
+        )
+        pairs = Q()
+        for row in latest:
+            pairs |= Q(channel_id=row["channel_id"], day=row["last"])
+        if pairs:
+            for channel_id, followers in ChannelDay.objects.filter(pairs).values_list(
+                "channel_id", "followers"
+            ):
+                levels[channel_id] = int(followers or 0)
+    return levels
 
 
 def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
-    """Posts, interactions gained and engagement rate by department, campaign and topic."""
+    """Posts, interactions gained and engagement rate by department, campaign and topic (two queries for
+    the figures, whatever the number of posts, and one per kind for the names)."""
+    from onevoice.organization.models import Department
+    from onevoice.planning.models import Campaign, Topic
+
     rate_networks = [n for n in NETWORK_POST_METRICS if provides(n, "engagement_rate")]
-    result: dict[str, list[dict[str, Any]]] = {}
-    for kind in ("department", "campaign", "topic"):
-        gains = dict(
-            scope.post_days()
-            .filter(day__gte=period.start, day__lte=period.end, **{f"tracked__{kind}__isnull": False})
-            .values(f"tracked__{kind}_id")
-            .annotate(n=Sum("interactions"))
-            .values_list(f"tracked__{kind}_id", "n")
+    kinds = ("department", "campaign", "topic")
+    gains: dict[str, dict[int, int]] = {kind: {} for kind in kinds}
+    for row in (
+        scope.post_days()
+        .filter(day__gte=period.start, day__lte=period.end)
+        .values("tracked__department_id", "tracked__campaign_id", "tracked__topic_id")
+        .annotate(n=Sum("interactions"))
+    ):
+        for kind in kinds:
+            key = row[f"tracked__{kind}_id"]
+            if key is not None:
+                gains[kind][key] = gains[kind].get(key, 0) + int(row["n"] or 0)
+    counted: dict[str, dict[int, list[int]]] = {kind: {} for kind in kinds}
+    rated = Q(channel__network__in=rate_networks, followers_at_publication__gt=0)
+    for row in (
+        scope.posts()
+        .filter(published_on__gte=period.start, published_on__lte=period.end)
+        .values("department_id", "campaign_id", "topic_id")
+        .annotate(
+            n=Count("id"),
+            i=Sum("interactions", filter=rated),
+            f=Sum("followers_at_publication", filter=rated),
         )
-        rows = (
-            scope.posts()
-            .filter(
-                published_on__gte=period.start, published_on__lte=period.end, **{f"{kind}__isnull": False}
-            )
-            .values(f"{kind}_id", f"{kind}__public_id", f"{kind}__name")
-            .annotate(
-                n=Count("id"),
-                i=Sum(
-                    "interactions",
-                    filter=Q(channel__network__in=rate_networks, followers_at_publication__gt=0),
-                ),
-                f=Sum(
-                    "followers_at_publication",
-                    filter=Q(channel__network__in=rate_networks, followers_at_publication__gt=0),
-                ),
-            )
-            .order_by(f"{kind}__name")
+    ):
+        for kind in kinds:
+            key = row[f"{kind}_id"]
+            if key is not None:
+                total = counted[kind].setdefault(key, [0, 0, 0])
+                total[0] += row["n"]
+                total[1] += int(row["i"] or 0)
+                total[2] += int(row["f"] or 0)
+    models = {"department": Department, "campaign": Campaign, "topic": Topic}
+    result: dict[str, list[dict[str, Any]]] = {}
+    for kind in kinds:
+        names = (
+            models[kind]
+            ._default_manager.filter(pk__in=counted[kind].keys(), organization=scope.organization)
+            .order_by("name")
+            .values_list("pk", "public_id", "name")
+            if counted[kind]
+            else []
         )
         result[kind] = [
             {
-                "public_id": row[f"{kind}__public_id"],
-                "name": row[f"{kind}__name"],
-                "published": row["n"],
-                "interactions": int(gains.get(row[f"{kind}_id"]) or 0),
-                "engagement_rate": engagement_rate(int(row["i"] or 0), int(row["f"] or 0)),
+                "public_id": public_id,
+                "name": name,
+                "published": counted[kind][pk][0],
+                "interactions": gains[kind].get(pk, 0),
+                "engagement_rate": engagement_rate(counted[kind][pk][1], counted[kind][pk][2]),
             }
-            for row in rows
+            for pk, public_id, name in names
         ]
     return result
 
