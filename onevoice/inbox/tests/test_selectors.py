@@ -117,10 +117,21 @@ class TestListQueries:
     def test_the_page_knows_whether_there_is_a_next_one(self, personas, inbox):
         for n in range(4):
             make_case(inbox.central_channel, text=f"Frage {n}", handle=f"p{n}.test")
+        # Active cases of three statuses: the page merges one ordered query per status.
+        for n, case in enumerate(Case.objects.order_by("pk")):
+            Case.objects.filter(pk=case.pk).update(
+                status=("new", "open", "waiting")[n % 3],
+                last_message_at=timezone.now() - timedelta(minutes=n * 7 % 11),
+            )
         page = selectors.case_page(personas.smm, selectors.CaseFilters(), size=3)
-        assert (len(page.rows), page.has_next, page.total) == (3, True, 7)
+        assert (len(page.rows), page.has_next, page.total) == (3, True, None)
+        second = selectors.case_page(personas.smm, selectors.CaseFilters(), number=2, size=3)
         last = selectors.case_page(personas.smm, selectors.CaseFilters(), number=3, size=3)
-        assert (len(last.rows), last.has_next, last.has_previous) == (1, False, True)
+        assert (len(last.rows), last.has_next, last.has_previous, last.total) == (1, False, True, 7)
+        shown = [c.pk for p in (page, second, last) for c in p.rows]
+        assert shown == list(
+            selectors.cases_for(personas.smm, selectors.CaseFilters()).values_list("pk", flat=True)
+        )
 
     def test_the_sla_shows_the_deadline_that_counts_now(self, personas, inbox):
         now = timezone.now()
