@@ -99,6 +99,26 @@ class TestOverview:
         page = personas.client_for(personas.smm, "de").get(url(personas, "?from=2026-10-01&to=2026-10-31"))
         assert "01.09.2026 – 30.09.2026" in page.content.decode()
 
+    def test_a_channel_whose_pulls_fail_is_marked_stale_with_its_last_good_pull(
+        self, personas, figures
+    ) -> None:
+        from onevoice.analytics.models import ChannelCollection
+
+        channel = figures["Starker Beitrag"].channel
+        ChannelCollection.objects.update_or_create(
+            channel=channel,
+            defaults={
+                "failures": 3,
+                "last_success_at": timezone.now() - timedelta(days=2),
+                "last_error": "AppView answered 502",
+                "next_try_at": timezone.now() + timedelta(minutes=20),
+            },
+        )
+        html = personas.client_for(personas.viewer).get(url(personas)).content.decode()
+        stale = html.split('data-testid="stale"')[1].split("</div>")[0]
+        assert "The figures of Bluesky Muster are as of" in stale
+        assert "AppView answered 502" in stale
+
     def test_a_period_without_data_says_so(self, personas, figures) -> None:
         page = personas.client_for(personas.smm).get(url(personas, "?from=2020-01-01&to=2020-01-31"))
         assert 'data-testid="no-data"' in page.content.decode()
