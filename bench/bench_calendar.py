@@ -147,6 +147,9 @@ def main() -> None:
     try:
         user, slug = build(args.posts)
         small_user, small_slug = build(args.posts // 10, name="Klein GmbH")
+        if connection.vendor == "postgresql":  # statistics, as autovacuum gathers them after a bulk insert
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         client = Client()
         client.force_login(user)
         url = reverse("planning:calendar-events", args=[slug])
