@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -86,6 +87,36 @@ def _chart(grid: selectors.Grid, team: selectors.Team | None) -> dict[str, Any]:
     }
 
 
+def _heat_cells(
+    member: Membership, grid: selectors.Grid, team: selectors.Team | None, cells: list[selectors.Cell]
+) -> list[dict[str, Any]]:
+    """What each heat-map cell prints, worked out once here (a template include per cell is slow)."""
+    base = reverse("workload:cell", args=[member.organization.slug, "2000-01-03", "x"]).rsplit(
+        "2000-01-03/x/", 1
+    )[0]
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    title = _("%(demand)s h planned of %(capacity)s h available")
+
+    def one(value: Decimal) -> str:
+        return f"{float(value):.1f}".replace(".", separator)
+
+    result = []
+    for i, (monday, cell) in enumerate(zip(grid.weeks, cells, strict=True)):
+        load = cell.load_percent
+        result.append(
+            {
+                "url": f"{base}{monday.isoformat()}/{team.slug}/" if team else "",
+                "level": cell.level,
+                "past": i < grid.current,
+                "pct": ("∞" if cell.demand else "–") if load is None else f"{load} %",
+                "hours": f"{float(cell.demand):.0f} / {float(cell.capacity):.0f} h",
+                "title": title % {"demand": one(cell.demand), "capacity": one(cell.capacity)},
+                "over": cell.overbooked,
+            }
+        )
+    return result
+
+
 @login_required
 def capacity(request: HttpRequest, org: str) -> HttpResponse:
     """Demand against capacity per team: the last 12 weeks and the next 12, as a heat map and a chart."""
@@ -98,11 +129,12 @@ def capacity(request: HttpRequest, org: str) -> HttpResponse:
         "nav": "workload",
         "tab": "capacity",
         "grid": grid,
-        "rows": [(t, list(zip(grid.weeks, cells, strict=True))) for t, cells in grid.rows()],
-        "total_row": list(zip(grid.weeks, grid.totals, strict=True)),
+        "rows": [(t, _heat_cells(member, grid, t, cells)) for t, cells in grid.rows()],
+        "total_row": _heat_cells(member, grid, None, grid.totals),
         "week_labels": [_week_label(m) for m in grid.weeks],
         "chart": _chart(grid, team),
         "chart_team": team,
+        "over_label": _("over-booked"),
         "realism": realism,
         "coming_overbooked": coming,
         "may_manage": member.can(C.MANAGE_STRATEGY),
