@@ -67,7 +67,7 @@ def _channels(board: Dashboard) -> Table:
 def _breakdown(kind: str) -> Callable[[Dashboard], Table]:
     def table(board: Dashboard) -> Table:
         title = {"department": _("Department"), "campaign": _("Campaign"), "topic": _("Topic")}[kind]
-        headers = [title, _("Posts published"), _("Interactions"), _("Engagement rate (%)")]
+        headers = [title, _("Posts published"), _("Interactions on these posts"), _("Engagement rate (%)")]
         rows = [
             [r["name"], r["published"], r["interactions"], _na(r["engagement_rate"])]
             for r in board.breakdowns.get(kind, [])

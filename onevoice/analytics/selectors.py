@@ -403,24 +403,13 @@ def _levels(channel_ids: list[int], day: date) -> dict[int, int]:
 
 
 def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
-    """Posts, interactions gained and engagement rate by department, campaign and topic (two queries for
-    the figures, whatever the number of posts, and one per kind for the names)."""
+    """Posts published in the period by department, campaign and topic: how many, their interactions so far
+    and their engagement rate (one query for the figures, one per kind for the names)."""
     from onevoice.organization.models import Department
     from onevoice.planning.models import Campaign, Topic
 
     rate_networks = [n for n in NETWORK_POST_METRICS if provides(n, "engagement_rate")]
     kinds = ("department", "campaign", "topic")
-    gains: dict[str, dict[int, int]] = {kind: {} for kind in kinds}
-    for row in (
-        scope.post_days()
-        .filter(day__gte=period.start, day__lte=period.end)
-        .values("tracked__department_id", "tracked__campaign_id", "tracked__topic_id")
-        .annotate(n=Sum("interactions"))
-    ):
-        for kind in kinds:
-            key = row[f"tracked__{kind}_id"]
-            if key is not None:
-                gains[kind][key] = gains[kind].get(key, 0) + int(row["n"] or 0)
     counted: dict[str, dict[int, list[int]]] = {kind: {} for kind in kinds}
     rated = Q(channel__network__in=rate_networks, followers_at_publication__gt=0)
     for row in (
@@ -429,6 +418,7 @@ def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
         .values("department_id", "campaign_id", "topic_id")
         .annotate(
             n=Count("id"),
+            all=Sum("interactions"),
             i=Sum("interactions", filter=rated),
             f=Sum("followers_at_publication", filter=rated),
         )
@@ -436,10 +426,11 @@ def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
         for kind in kinds:
             key = row[f"{kind}_id"]
             if key is not None:
-                total = counted[kind].setdefault(key, [0, 0, 0])
+                total = counted[kind].setdefault(key, [0, 0, 0, 0])
                 total[0] += row["n"]
                 total[1] += int(row["i"] or 0)
                 total[2] += int(row["f"] or 0)
+                total[3] += int(row["all"] or 0)
     models = {"department": Department, "campaign": Campaign, "topic": Topic}
     result: dict[str, list[dict[str, Any]]] = {}
     for kind in kinds:
@@ -456,7 +447,7 @@ def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
                 "public_id": public_id,
                 "name": name,
                 "published": counted[kind][pk][0],
-                "interactions": gains[kind].get(pk, 0),
+                "interactions": counted[kind][pk][3],
                 "engagement_rate": engagement_rate(counted[kind][pk][1], counted[kind][pk][2]),
             }
             for pk, public_id, name in names
