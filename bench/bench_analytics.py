@@ -21,7 +21,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,10 +126,7 @@ def build(channels: int, posts: int, name: str) -> dict[str, Any]:
     today = timezone.now().astimezone(BERLIN).date()
     first = today - timedelta(days=365)
     campaigns = Campaign.objects.bulk_create(
-        [
-            Campaign(organization=org, name=f"Kampagne {i}", starts_on=first, ends_on=today)
-            for i in range(20)
-        ]
+        [Campaign(organization=org, name=f"Kampagne {i}", starts_on=first, ends_on=today) for i in range(20)]
     )
     topics = Topic.objects.bulk_create([Topic(organization=org, name=f"Thema {i}") for i in range(10)])
     # A year of channel days: followers growing, interactions filled in below from the posts' days.
@@ -231,9 +229,9 @@ def main() -> None:
 
     from django.template.base import Template
 
-    render = Template._render
+    render = Template._render  # type: ignore[attr-defined]
     setup_test_environment()
-    Template._render = render  # type: ignore[method-assign]  # no test bookkeeping of contexts
+    Template._render = render  # type: ignore[attr-defined]  # no test bookkeeping of contexts
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         begin = time.perf_counter()
@@ -258,7 +256,9 @@ def main() -> None:
             floor = timed(client, "/floor/", {}, args.requests)
             timed(client, f"/page-floor/{big['slug']}/", {}, 3)
             page_floor = timed(client, f"/page-floor/{big['slug']}/", {}, args.requests)
-            print(f"{'':30}{'p50 ms':>9}{'p95 ms':>9}{'÷ minimal':>11}{'÷ page':>9}{'÷ SQL':>8}{'queries small / big':>22}")
+            print(
+                f"{'':30}{'p50 ms':>9}{'p95 ms':>9}{'÷ minimal':>11}{'÷ page':>9}{'÷ SQL':>8}{'queries small / big':>22}"
+            )
             print(f"{'minimal Django view':30}{statistics.median(floor):9.2f}{p95(floor):9.2f}")
             print(
                 f"{'empty page of the app':30}{statistics.median(page_floor):9.2f}{p95(page_floor):9.2f}"

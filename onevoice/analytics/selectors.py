@@ -353,7 +353,8 @@ def channel_table(scope: Scope, period: Period) -> list[dict[str, Any]]:
         }
         row["published"] = int(counted.get("n") or 0)
         for name in PARTS:
-            row[name] = int(found.get(name) or 0) if provides(channel.network, name) else None
+            value: Any = found.get(name)
+            row[name] = int(value or 0) if provides(channel.network, name) else None
         rate_ok = provides(channel.network, "engagement_rate")
         row["engagement_rate"] = (
             engagement_rate(int(counted.get("i") or 0), int(counted.get("f") or 0)) if rate_ok else None
