@@ -31,7 +31,9 @@ def _at(day: date, clock: str = "10:00") -> datetime:
 def _plan(personas, department, owner, day: date, title: str, images: int = 1) -> Post:
     channel = Channel.objects.filter(organization=personas.organization, network="instagram").first()
     if channel is None:
-        channel = Channel.objects.create(organization=personas.organization, network="instagram", name="Instagram")
+        channel = Channel.objects.create(
+            organization=personas.organization, network="instagram", name="Instagram"
+        )
     post = Post.objects.create(
         organization=personas.organization,
         department=department,
@@ -42,7 +44,9 @@ def _plan(personas, department, owner, day: date, title: str, images: int = 1) -
     )
     variant = PostVariant.objects.create(post=post, channel=channel, text="Text")
     for i in range(images):
-        VariantImage.objects.create(variant=variant, file=f"b{i}.png", width=9, height=9, mime_type="image/png")
+        VariantImage.objects.create(
+            variant=variant, file=f"b{i}.png", width=9, height=9, mime_type="image/png"
+        )
     services.tasks_rederive(post.pk)
     return post
 
@@ -52,22 +56,40 @@ def busy_week(personas) -> date:
     """Personal (Hanna, 2 h a week) has three image posts in the week after next: over-booked."""
     monday = selectors.this_monday(personas.organization) + timedelta(weeks=2)
     for day in range(3):
-        _plan(personas, personas.hr, personas.contributor, monday + timedelta(days=day), f"Azubi-Serie Teil {day + 1}")
+        _plan(
+            personas,
+            personas.hr,
+            personas.contributor,
+            monday + timedelta(days=day),
+            f"Azubi-Serie Teil {day + 1}",
+        )
     for week in range(-6, 10):  # some ordinary weeks in Marketing
-        _plan(personas, personas.marketing, personas.cm, monday + timedelta(weeks=week, days=1), f"Produkt-News {week}")
+        _plan(
+            personas,
+            personas.marketing,
+            personas.cm,
+            monday + timedelta(weeks=week, days=1),
+            f"Produkt-News {week}",
+        )
     Absence.objects.create(
-        membership=personas.cm, starts_on=monday + timedelta(weeks=1), ends_on=monday + timedelta(weeks=1, days=4)
+        membership=personas.cm,
+        starts_on=monday + timedelta(weeks=1),
+        ends_on=monday + timedelta(weeks=1, days=4),
     )
     return monday
 
 
-def test_the_capacity_view_shows_load_per_team_and_drills_down(page: Page, live_url: str, personas, busy_week) -> None:
+def test_the_capacity_view_shows_load_per_team_and_drills_down(
+    page: Page, live_url: str, personas, busy_week
+) -> None:
     log_in(page, live_url, "smm@muster.example")
     page.goto(f"{live_url}/o/{personas.organization.slug}/workload/")
     heat = page.get_by_test_id("heatmap")
     expect(heat).to_be_visible()
     expect(page.get_by_test_id("overbooked")).to_contain_text("Personal")
-    page.wait_for_function("() => document.getElementById('workload-chart').getBoundingClientRect().height > 100")
+    page.wait_for_function(
+        "() => document.getElementById('workload-chart').getBoundingClientRect().height > 100"
+    )
     assert_accessible(page)
     shoot(page, "workload-capacity")
     cell = heat.locator(f"a[href$='/workload/week/{busy_week.isoformat()}/{personas.hr.public_id}/']")
@@ -78,7 +100,9 @@ def test_the_capacity_view_shows_load_per_team_and_drills_down(page: Page, live_
     shoot(page, "workload-cell")
 
 
-def test_the_composer_warns_before_a_week_is_over_booked(page: Page, live_url: str, personas, busy_week) -> None:
+def test_the_composer_warns_before_a_week_is_over_booked(
+    page: Page, live_url: str, personas, busy_week
+) -> None:
     log_in(page, live_url, "hr@muster.example")
     page.goto(f"{live_url}/o/{personas.organization.slug}/plan/posts/new/")
     warning = page.get_by_test_id("overbooking-warning")
@@ -104,7 +128,7 @@ def test_my_tasks_are_marked_done_in_place(page: Page, live_url: str, personas) 
     assert_accessible(page)
     shoot(page, "workload-tasks")
     row.get_by_test_id("mark-done").click()
-    expect(page.get_by_test_id("task").filter(has_text="Wochenrückblick").last.get_by_test_id("mark-done")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    expect(
+        page.get_by_test_id("task").filter(has_text="Wochenrückblick").last.get_by_test_id("mark-done")
+    ).to_have_attribute("aria-pressed", "true")
     assert Task.objects.filter(post__title="Wochenrückblick", key="publish", status="done").exists()
