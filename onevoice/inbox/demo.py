@@ -16,9 +16,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from onevoice.inbox import escalation, settings_services
+from onevoice.inbox import escalation, services, settings_services
 from onevoice.inbox.ingest import ingest_items
-from onevoice.inbox.models import Case, ClosedDay, Contact, Priority, RoutingRule, Sentiment, SlaPolicy, Tag
+from onevoice.inbox.models import (
+    Case,
+    ClosedDay,
+    Contact,
+    Priority,
+    RoutingRule,
+    SavedReply,
+    Sentiment,
+    SlaPolicy,
+    Tag,
+)
 from onevoice.networks.connectors.base import InboundItem, InboundKind
 from onevoice.networks.models import Channel, Network
 from onevoice.organization.models import Department, Membership, Organization
@@ -383,6 +393,8 @@ def seed(
     now = now or timezone.now()
     smm = smm or _smm_of(organization)
     _configure(organization, smm)
+    if not SavedReply.objects.filter(organization=organization).exists():
+        services.saved_replies_for_demo(actor=smm)
     channels = {
         c.network: c
         for c in Channel.objects.filter(organization=organization, network__in=[BS, MA]).select_related(

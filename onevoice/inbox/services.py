@@ -50,6 +50,7 @@ from onevoice.networks.connectors.base import (
     RateLimited,
     Unconfirmed,
 )
+from onevoice.networks.connectors.base import Capability as ConnectorCapability
 from onevoice.networks.models import Channel
 from onevoice.networks.registry import connector_class, connector_for
 from onevoice.organization.access import (
@@ -817,6 +818,39 @@ def message_delete(*, actor: Membership, message: Message) -> Message:
         after={"message": message.external_id, "text": message.text[:500]},
     )
     return message
+
+
+def cases_hide_on_network(case_ids: list[int]) -> int:
+    """A routing rule said "hide": hide these cases' community messages on networks that can.
+
+    Runs on the worker after ingestion committed; a network that refuses leaves the message visible there
+    (the case stays marked hidden in OneVoice, and a CM can try again from the case page).
+    """
+    hidden = 0
+    messages = Message.objects.filter(
+        case_id__in=case_ids, direction=Message.Direction.INBOUND, hidden_at=None
+    ).select_related("case__channel")
+    connectors: dict[int, Any] = {}
+    try:
+        for message in messages:
+            channel = message.case.channel
+            if ConnectorCapability.HIDE not in connector_class(channel.network).capabilities:
+                continue
+            if channel.pk not in connectors:
+                connectors[channel.pk] = connector_for(channel)
+            try:
+                connectors[channel.pk].hide(message.external_id)
+            except ConnectorError as error:
+                log.warning("inbox: hiding %s on %s failed: %s", message.external_id, channel.network, error)
+                continue
+            Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now())
+            hidden += 1
+    finally:
+        for connector in connectors.values():
+            close = getattr(connector, "close", None)
+            if callable(close):
+                close()
+    return hidden
 
 
 # ---- collision detection ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from onevoice.inbox import services
 
 log = logging.getLogger(__name__)
 
-__all__ = ["send_reply", "sweep_replies"]
+__all__ = ["hide_on_network", "send_reply", "sweep_replies"]
 
 
 @db_task()
@@ -29,3 +29,13 @@ def sweep_replies() -> None:
     resent = services.replies_sweep()
     if resent:
         log.info("inbox: %s queued replies sent again", resent)
+
+
+@db_task()
+def hide_on_network(case_ids: list[int]) -> int:
+    """Hide on the network what a routing rule said to hide (after ingestion committed)."""
+    return services.cases_hide_on_network(case_ids)
+
+
+def enqueue_hide(case_ids: list[int]) -> None:
+    hide_on_network(case_ids)

@@ -23,6 +23,10 @@ DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset(
         Notification.Kind.PUBLISH_WAITING,
         Notification.Kind.PUBLISHING_PAUSED,
         Notification.Kind.APPROVAL_EXPIRING,
+        Notification.Kind.CASE_OVERDUE,
+        Notification.Kind.SPIKE_ALERT,
+        Notification.Kind.REPLY_APPROVAL_NEEDED,
+        Notification.Kind.REPLY_FAILED,
     }
 )
 

@@ -204,3 +204,39 @@ class TestSavedReplies:
         text = services.fill_placeholders("Hallo {name}, Ihre Bestellung {order_number}?", inbox.marketing)
         assert text == "Hallo Karla Kundin, Ihre Bestellung {order_number}?"
         assert services.placeholders_left(text) == ["{order_number}"]
+
+
+class TestHidingWhatARoutingRuleHides:
+    def test_the_cases_community_messages_are_hidden_on_the_network_once(self, personas, scripted) -> None:
+        from onevoice.inbox.tests.factories import make_case, make_channel
+
+        case = make_case(make_channel(personas.organization))
+        inbound = case.messages.get()
+
+        assert services.cases_hide_on_network([case.pk]) == 1
+        assert services.cases_hide_on_network([case.pk]) == 0
+
+        assert scripted.hidden == [inbound.external_id]
+        inbound.refresh_from_db()
+        assert inbound.hidden_at is not None
+
+    def test_a_refusing_network_leaves_the_message_visible_and_goes_on(
+        self, personas, scripted, monkeypatch
+    ) -> None:
+        from onevoice.inbox.tests.factories import make_case, make_channel
+
+        def refuse(self, external_id: str) -> None:
+            raise ConnectorError("not allowed", permanent=True)
+
+        monkeypatch.setattr(scripted, "hide", refuse)
+        case = make_case(make_channel(personas.organization))
+
+        assert services.cases_hide_on_network([case.pk]) == 0
+
+        assert case.messages.get().hidden_at is None
+
+    def test_routing_hands_hidden_cases_to_the_worker(self) -> None:
+        from onevoice.inbox import routing
+        from onevoice.inbox.tasks_casework import enqueue_hide
+
+        assert enqueue_hide in routing.HIDE_ON_NETWORK
