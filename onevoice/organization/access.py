@@ -439,7 +439,9 @@ def access_report_schedule(
 
     if not member.can(Capability.VIEW_REPORTS) or not member.can(need):
         raise Http404
-    found = ReportSchedule.objects.filter(organization_id=member.organization_id, public_id=schedule_id).first()
+    found = ReportSchedule.objects.filter(
+        organization_id=member.organization_id, public_id=schedule_id
+    ).first()
     if found is None:
         raise Http404
     return found
