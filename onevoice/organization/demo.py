@@ -8,10 +8,11 @@ departments and invites everyone else; two invitations are still open.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from onevoice.accounts.models import User
 from onevoice.accounts.services import account_create
@@ -174,6 +175,10 @@ def build_demo_organization() -> Organization:
                 weekly_hours=person.weekly_hours,
             )
         _build_newsroom(smm, departments)
+        # The demo team has worked together for a year, so the past weeks of the capacity view have hours.
+        Membership.objects.filter(organization=organization).update(
+            joined_at=timezone.now() - timedelta(days=365)
+        )
         from onevoice.guidelines.demo import build as build_demo_guidelines
         from onevoice.planning.demo import build_demo_plan
         from onevoice.strategy.demo import build as build_demo_strategy
