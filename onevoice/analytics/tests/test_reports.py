@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from onevoice.analytics import collection, services
 from onevoice.analytics.models import ReportDelivery, ReportSchedule
@@ -84,7 +86,12 @@ class TestReport:
         assert "Herbstaktion" in report.html
         assert "<svg" in report.html  # charts drawn on the server
         assert "Plan" in report.html
-        assert report_pdf(report).startswith(b"%PDF")
+        pdf = report_pdf(report)
+        assert pdf.startswith(b"%PDF")
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Oktober 2026" in text
+        assert "Herbstaktion" in text
+        assert personas.organization.name in text
 
     def test_a_month_without_data_says_so(self, personas) -> None:
         report = report_build(personas.organization, date(2025, 1, 1), "en")
