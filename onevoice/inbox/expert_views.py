@@ -103,9 +103,13 @@ def _problem(forward: ForwardToken | None) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The address is the key: no search engine indexes it and no other site learns it as a referrer."""
+    """The address is the key: no search engine indexes it and no other site learns it as a referrer.
+
+    `same-origin`, not `no-referrer`: with the latter the browser sends `Origin: null` on the answer form's
+    POST, which Django's CSRF check rightly refuses.
+    """
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -135,7 +135,7 @@ class TestExpertPage:
         assert "karla.test" not in html
         assert "Karla Kundin" not in html
         assert response["Cache-Control"].startswith("max-age=0")
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "noindex" in response["X-Robots-Tag"]
 
     @staticmethod
