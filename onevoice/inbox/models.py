@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevoice.networks.models import Channel
 from onevoice.organization.models import Department, Membership, Organization
@@ -160,10 +161,11 @@ class Case(models.Model):
     """A conversation with one person on one thread: owned, answered against the SLA and closed."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        OPEN = "open", _("Open")
-        WAITING = "waiting", _("Waiting for customer")
-        CLOSED = "closed", _("Closed")
+        # "Open" alone is also the verb (Öffnen): the context says it is the state of a case.
+        NEW = "new", pgettext_lazy("case status", "New")
+        OPEN = "open", pgettext_lazy("case status", "Open")
+        WAITING = "waiting", pgettext_lazy("case status", "Waiting for customer")
+        CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cases")
