@@ -141,3 +141,26 @@ def sla_chip(case: Any) -> SafeString:
         title,
         _("%(span)s left") % {"span": span},
     )
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """ "de" → "Deutsch" (in the reader's language); unknown codes stay as they are."""
+    from django.utils.translation import get_language_info
+
+    if not code:
+        return "?"
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+@register.filter
+def sentiment_label(value: str) -> str:
+    from onevoice.inbox.models import Sentiment
+
+    try:
+        return str(Sentiment(value).label)
+    except ValueError:
+        return value or "–"
