@@ -43,6 +43,10 @@ class TestNotify:
             K.PUBLISH_WAITING,
             K.PUBLISHING_PAUSED,
             K.APPROVAL_EXPIRING,
+            K.CASE_OVERDUE,
+            K.SPIKE_ALERT,
+            K.REPLY_APPROVAL_NEEDED,
+            K.REPLY_FAILED,
         }
         with django_capture_on_commit_callbacks(execute=True):
             notify([personas.smm], K.REVIEW_NEEDED, "Bitte prüfen", "/o/muster-gmbh/plan/")
