@@ -306,7 +306,11 @@ def main() -> int:
         plain = Channel.objects.create(organization=org, network="bluesky", name="Ohne Triage")
         fixed = Signals(language="de", sentiment="neutral", offensive=False)
         original = ingest_module.classify
-        ingest_module.classify = lambda text, language_hint="": fixed  # type: ignore[assignment]
+
+        def stub(text: str, *, language_hint: str = "") -> Signals:
+            return fixed
+
+        ingest_module.classify = stub
         try:
             plain_seconds, *_rest = ingest(plain, pages)
         finally:

@@ -208,11 +208,11 @@ def main() -> None:
 
     from django.template.base import Template
 
-    render = Template._render
+    render = getattr(Template, "_render")  # noqa: B009 (restored below, after the test environment swaps it)
     setup_test_environment()
     # The test environment records every rendered template and a copy of its context for assertions; a
     # server does not, and for a page with many small templates that bookkeeping costs more than the page.
-    Template._render = render  # type: ignore[method-assign]
+    setattr(Template, "_render", render)  # noqa: B010
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         begin = time.perf_counter()
