@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_noop
+
+# Django 6.1's label of an empty choice in model forms; its own German catalogue does not have it yet, so
+# ours carries the translation (our locale/ is searched before Django's).
+BLANK_CHOICE_LABEL = gettext_noop("- Select an option -")
 
 
 def style_form(form: forms.BaseForm) -> forms.BaseForm:
