@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -25,7 +24,6 @@ from django.utils.translation import gettext as _
 from onevoice.networks.connectors.base import (
     AccountInfo,
     Capability,
-    ConnectorError,
     InboundItem,
     InboundKind,
     InboxPage,
@@ -36,28 +34,26 @@ from onevoice.networks.connectors.base import (
     PublishResult,
     RateLimited,
     TextCounting,
-    Unconfirmed,
 )
 from onevoice.networks.connectors.meta import login
+from onevoice.networks.connectors.meta.containers import ContainerConnector
 from onevoice.networks.connectors.meta.graph import (
     DEFAULT_VERSION,
     GRAPH,
     error_for,
     graph_time,
-    hosted_media_url,
     version_sunset,
 )
 from onevoice.networks.connectors.rest import RestApi
-from onevoice.networks.oauth import AccountChoice, OAuthConnector, OAuthProvider, TokenSet
+from onevoice.networks.oauth import AccountChoice, OAuthProvider, TokenSet
 
 PROVIDER = login.provider("instagram", "Instagram", login.INSTAGRAM_SCOPES)
 HASHTAG = regex.compile(r"(?<![\w#])#\w+")
 MIN_ASPECT, MAX_ASPECT = 4 / 5, 1.91
-KEPT_CONTAINERS = 20
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id"
 
 
-class InstagramConnector(OAuthConnector):
+class InstagramConnector(ContainerConnector):
     kind = "instagram"
     label = "Instagram"
     oauth_provider = PROVIDER
@@ -74,13 +70,9 @@ class InstagramConnector(OAuthConnector):
     default_api_version = DEFAULT_VERSION
     # Waits between looks at a container Instagram is still fetching and checking: about a minute in all.
     container_wait_seconds: tuple[float, ...] = (2.0, 3.0, 5.0, 8.0, 13.0, 21.0)
-    # A container lives 24 hours, so a post made from one is at most that old when looked for.
-    find_published_window: ClassVar[timedelta] = timedelta(hours=25)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.sleep: Callable[[float], None] = time.sleep  # tests replace it
-        self.media_url: Callable[[MediaItem], str] = hosted_media_url  # tests replace it
+    containers_credential = "ig_containers"
+    publish_edge = "media_publish"
+    home_url = "https://www.instagram.com/"
 
     @classmethod
     def api_version_sunset(cls, version: str) -> date | None:
@@ -89,6 +81,10 @@ class InstagramConnector(OAuthConnector):
     @property
     def ig_user(self) -> str:
         return str(self.config.get("ig_user_id") or "")
+
+    @property
+    def owner(self) -> str:
+        return self.ig_user
 
     def _api(self) -> RestApi:
         return RestApi(
@@ -156,19 +152,6 @@ class InstagramConnector(OAuthConnector):
 
     # ---- publishing --------------------------------------------------------------------------------
 
-    def _containers(self) -> dict[str, str]:
-        return dict(self.credentials.get("ig_containers") or {})
-
-    def _remember_container(self, key: str, container: str | None) -> None:
-        containers = self._containers()
-        if container:
-            containers[key] = container
-        else:
-            containers.pop(key, None)
-        self.credentials_changed(
-            {**self.credentials, "ig_containers": dict(list(containers.items())[-KEPT_CONTAINERS:])}
-        )
-
     def _create_container(self, api: RestApi, request: PublishRequest) -> str:
         def image(item: MediaItem, **extra: str) -> str:
             data = {"image_url": self.media_url(item), **extra}
@@ -190,64 +173,28 @@ class InstagramConnector(OAuthConnector):
         body = api.json("GET", f"/{container}", params={"fields": "status_code,status"})
         return str(body.get("status_code") or ""), str(body.get("status") or "")
 
-    def publish(self, request: PublishRequest, *, idempotency_key: str) -> PublishResult:
-        api = self._api()
-        container = self._containers().get(idempotency_key, "")
-        status = ""
-        if container:
-            status, _detail = self._status(api, container)
-            if status == "PUBLISHED":
-                found = self.find_published(idempotency_key=idempotency_key, request=request)
-                if found is None:
-                    raise Unconfirmed(
-                        _("Instagram says the post was published, but OneVoice cannot find it yet.")
-                    )
-                self._remember_container(idempotency_key, None)
-                return found
-            if status in ("ERROR", "EXPIRED"):
-                container, status = "", ""
-        if not container:
-            used, allowed = self.publishing_limit()
-            if used >= allowed:
-                raise RateLimited(
-                    _(
-                        "The Instagram account has used its %(max)s posts of the last 24 hours. "
-                        "OneVoice will try again later."
-                    )
-                    % {"max": allowed},
-                    retry_after=datetime.now(UTC) + timedelta(hours=1),
+    def _check_publishing_limit(self, api: RestApi) -> None:
+        used, allowed = self.publishing_limit()
+        if used >= allowed:
+            raise RateLimited(
+                _(
+                    "The Instagram account has used its %(max)s posts of the last 24 hours. "
+                    "OneVoice will try again later."
                 )
-            container = self._create_container(api, request)
-            self._remember_container(idempotency_key, container)
-        for delay in (0.0, *self.container_wait_seconds):
-            if status == "FINISHED":
-                break
-            if delay:
-                self.sleep(delay)
-            status, detail = self._status(api, container)
-            if status in ("ERROR", "EXPIRED"):
-                self._remember_container(idempotency_key, None)
-                raise ConnectorError(
-                    _("Instagram could not take the images (%(reason)s). Check the images and try again.")
-                    % {"reason": detail or status},
-                    permanent=True,
-                )
-        if status != "FINISHED":
-            raise ConnectorError(
-                _("Instagram is still processing the images. OneVoice will try again shortly."),
-                permanent=False,
+                % {"max": allowed},
+                retry_after=datetime.now(UTC) + timedelta(hours=1),
             )
-        body = api.json(
-            "POST", f"/{self.ig_user}/media_publish", data={"creation_id": container}, sending=True
-        )
-        media_id = str(body.get("id") or "")
-        self._remember_container(idempotency_key, None)
-        details = api.json("GET", f"/{media_id}", params={"fields": "id,permalink,timestamp"})
-        return PublishResult(
-            external_id=media_id,
-            url=str(details.get("permalink") or "https://www.instagram.com/"),
-            published_at=graph_time(details.get("timestamp")),
-        )
+
+    def _published_but_not_found(self) -> str:
+        return _("Instagram says the post was published, but OneVoice cannot find it yet.")
+
+    def _refused(self, reason: str) -> str:
+        return _("Instagram could not take the images (%(reason)s). Check the images and try again.") % {
+            "reason": reason
+        }
+
+    def _still_processing(self) -> str:
+        return _("Instagram is still processing the images. OneVoice will try again shortly.")
 
     def _recent_media(self, api: RestApi, limit: int = 10) -> list[dict[str, Any]]:
         body = api.json(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from onevoice.networks.connectors.base import (
     AccountInfo,
     Capability,
-    ConnectorError,
     InboundItem,
     InboundKind,
     InboxPage,
@@ -31,11 +30,11 @@ from onevoice.networks.connectors.base import (
     PublishResult,
     RateLimited,
     TextCounting,
-    Unconfirmed,
 )
-from onevoice.networks.connectors.meta.graph import error_for, graph_time, hosted_media_url
+from onevoice.networks.connectors.meta.containers import ContainerConnector
+from onevoice.networks.connectors.meta.graph import error_for, graph_time
 from onevoice.networks.connectors.rest import RestApi
-from onevoice.networks.oauth import AccountChoice, OAuthConnector, OAuthProvider, TokenSet, expires_within
+from onevoice.networks.oauth import AccountChoice, OAuthProvider, TokenSet, expires_within
 from onevoice.networks.text import URL_PATTERN
 
 API = "https://graph.threads.net"
@@ -56,11 +55,10 @@ PROVIDER = OAuthProvider(
     scope_separator=",",
     developer_portal="https://developers.facebook.com/apps/",
 )
-KEPT_CONTAINERS = 20
 REPLY_FIELDS = "id,text,username,permalink,timestamp,replied_to{id},root_post{id},is_reply_owned_by_me"
 
 
-class ThreadsConnector(OAuthConnector):
+class ThreadsConnector(ContainerConnector):
     kind = "threads"
     label = "Threads"
     oauth_provider = PROVIDER
@@ -83,17 +81,17 @@ class ThreadsConnector(OAuthConnector):
     max_alt_text_length = 1000
     # Long-lived tokens are renewed when less than a week is left (they must be at least a day old).
     refresh_margin_seconds: ClassVar[int] = 7 * 86400
-    container_wait_seconds: tuple[float, ...] = (2.0, 3.0, 5.0, 8.0, 13.0)
-    find_published_window: ClassVar[timedelta] = timedelta(hours=25)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.sleep: Callable[[float], None] = time.sleep
-        self.media_url: Callable[[MediaItem], str] = hosted_media_url
+    containers_credential = "threads_containers"
+    publish_edge = "threads_publish"
+    home_url = "https://www.threads.net/"
 
     @property
     def user(self) -> str:
         return str(self.config.get("threads_user_id") or "me")
+
+    @property
+    def owner(self) -> str:
+        return self.user
 
     def _api(self) -> RestApi:
         return RestApi(
@@ -151,19 +149,6 @@ class ThreadsConnector(OAuthConnector):
 
     # ---- publishing --------------------------------------------------------------------------------
 
-    def _containers(self) -> dict[str, str]:
-        return dict(self.credentials.get("threads_containers") or {})
-
-    def _remember_container(self, key: str, container: str | None) -> None:
-        containers = self._containers()
-        if container:
-            containers[key] = container
-        else:
-            containers.pop(key, None)
-        self.credentials_changed(
-            {**self.credentials, "threads_containers": dict(list(containers.items())[-KEPT_CONTAINERS:])}
-        )
-
     def _create_container(self, api: RestApi, request: PublishRequest) -> str:
         extra: dict[str, str] = {}
         if request.in_reply_to:
@@ -197,61 +182,26 @@ class ThreadsConnector(OAuthConnector):
         body = api.json("GET", f"/{container}", params={"fields": "status,error_message"})
         return str(body.get("status") or ""), str(body.get("error_message") or "")
 
-    def publish(self, request: PublishRequest, *, idempotency_key: str) -> PublishResult:
-        api = self._api()
-        container = self._containers().get(idempotency_key, "")
-        status = ""
-        if container:
-            status, _detail = self._status(api, container)
-            if status == "PUBLISHED":
-                found = self.find_published(idempotency_key=idempotency_key, request=request)
-                if found is None:
-                    raise Unconfirmed(
-                        _("Threads says the post was published, but OneVoice cannot find it yet.")
-                    )
-                self._remember_container(idempotency_key, None)
-                return found
-            if status in ("ERROR", "EXPIRED"):
-                container, status = "", ""
-        if not container:
-            limit = api.json(
-                "GET", f"/{self.user}/threads_publishing_limit", params={"fields": "quota_usage,config"}
+    def _check_publishing_limit(self, api: RestApi) -> None:
+        limit = api.json(
+            "GET", f"/{self.user}/threads_publishing_limit", params={"fields": "quota_usage,config"}
+        )
+        data = (limit.get("data") or [{}])[0]
+        allowed = int((data.get("config") or {}).get("quota_total") or 250)
+        if int(data.get("quota_usage") or 0) >= allowed:
+            raise RateLimited(
+                _("The Threads profile has used its %(max)s posts of the last 24 hours.") % {"max": allowed},
+                retry_after=datetime.now(UTC) + timedelta(hours=1),
             )
-            data = (limit.get("data") or [{}])[0]
-            allowed = int((data.get("config") or {}).get("quota_total") or 250)
-            if int(data.get("quota_usage") or 0) >= allowed:
-                raise RateLimited(
-                    _("The Threads profile has used its %(max)s posts of the last 24 hours.")
-                    % {"max": allowed},
-                    retry_after=datetime.now(UTC) + timedelta(hours=1),
-                )
-            container = self._create_container(api, request)
-            self._remember_container(idempotency_key, container)
-        for delay in (0.0, *self.container_wait_seconds):
-            if status == "FINISHED":
-                break
-            if delay:
-                self.sleep(delay)
-            status, detail = self._status(api, container)
-            if status in ("ERROR", "EXPIRED"):
-                self._remember_container(idempotency_key, None)
-                raise ConnectorError(
-                    _("Threads could not take the post (%(reason)s).") % {"reason": detail or status},
-                    permanent=True,
-                )
-        if status != "FINISHED":
-            raise ConnectorError(_("Threads is still processing the post. OneVoice will try again shortly."))
-        body = api.json(
-            "POST", f"/{self.user}/threads_publish", data={"creation_id": container}, sending=True
-        )
-        media_id = str(body.get("id") or "")
-        self._remember_container(idempotency_key, None)
-        details = api.json("GET", f"/{media_id}", params={"fields": "id,permalink,timestamp"})
-        return PublishResult(
-            external_id=media_id,
-            url=str(details.get("permalink") or "https://www.threads.net/"),
-            published_at=graph_time(details.get("timestamp")),
-        )
+
+    def _published_but_not_found(self) -> str:
+        return _("Threads says the post was published, but OneVoice cannot find it yet.")
+
+    def _refused(self, reason: str) -> str:
+        return _("Threads could not take the post (%(reason)s).") % {"reason": reason}
+
+    def _still_processing(self) -> str:
+        return _("Threads is still processing the post. OneVoice will try again shortly.")
 
     def _recent(self, api: RestApi, limit: int = 10) -> list[dict[str, Any]]:
         body = api.json(
