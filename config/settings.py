@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "onevoice.inbox",
     "onevoice.workload",
     "onevoice.analytics",
+    "onevoice.assessment",
+    "onevoice.enablement",
+    "onevoice.api",
+    "onevoice.webhooks",
+    "onevoice.sso",
 ]
 
 MIDDLEWARE = [
