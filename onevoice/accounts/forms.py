@@ -21,6 +21,33 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         "inactive": _("This account is deactivated. Ask your administrator."),
     }
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        from onevoice.sso.selectors import password_login_blocked_by
+
+        blocked = password_login_blocked_by(user)
+        if blocked is not None:
+            raise forms.ValidationError(
+                _(
+                    "%(organization)s signs you in with single sign-on; password logins are switched off. "
+                    "Use “Sign in with single sign-on” below."
+                ),
+                code="sso_enforced",
+                params={"organization": blocked.organization.name},
+            )
+
+
+class CodeForm(Form):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
 
 class AccountForm(Form):
     """A new login: used by the set-up wizard and when accepting an invitation."""

@@ -91,3 +91,52 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238): asked for after the password when confirmed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    # Fernet-encrypted JSON {"secret": "<base32>"}: the shared secret is as sensitive as a password.
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step a code was accepted for: a code cannot be used twice.
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def secret(self) -> str:
+        from onevoice.networks import crypto
+
+        return str(crypto.decrypt(self.secret_encrypted)["secret"])
+
+    def set_secret(self, secret: str) -> None:
+        from onevoice.networks import crypto
+
+        self.secret_encrypted = crypto.encrypt({"secret": secret})
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator app is lost; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

@@ -34,8 +34,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:
+        from onevoice.accounts import two_factor
+
+        user = form.get_user()
+        second_step = two_factor.second_step_for(self.request, user, self.get_success_url())
+        if second_step is not None:
+            return second_step
         response = super().form_valid(form)
-        language = form.get_user().language
+        language = user.language
         translation.activate(language)
         return remember_language(response, language)
 
