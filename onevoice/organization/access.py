@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 
     from onevoice.accounts.models import User
     from onevoice.analytics.models import ReportSchedule
+    from onevoice.api.models import ApiToken
+    from onevoice.assessment.models import Assessment
     from onevoice.inbox.models import Case, Contact
     from onevoice.networks.models import Access, AppRegistration, Channel, ChannelPost
     from onevoice.planning.models import Post
     from onevoice.publishing.models import Publication
+    from onevoice.webhooks.models import Delivery, Target
 
 
 class NotAllowed(PermissionDenied):
@@ -467,3 +470,88 @@ def access_workload_object[T: models.Model](member: Membership, model: type[T], 
     if found is None:
         raise Http404
     return found
+
+
+# ---- self-assessment ------------------------------------------------------------------------------
+
+
+def access_assessment(
+    member: Membership, assessment_id: UUID, *, need: Capability = Capability.VIEW_REPORTS
+) -> Assessment:
+    """A self-assessment of the member's organisation; 404 if missing, another organisation's or `need` lacking."""
+    from onevoice.assessment.models import Assessment
+
+    if not member.can(need):
+        raise Http404
+    found = Assessment.objects.filter(organization_id=member.organization_id, public_id=assessment_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# ---- enablement (role profiles, onboarding, trainings) --------------------------------------------
+
+
+def access_enablement_object[T: models.Model](member: Membership, model: type[T], public_id: UUID) -> T:
+    """A role profile, skill, checklist, onboarding step or training record of the member's organisation;
+    404 otherwise (who may change it: the services)."""
+    field = "checklist__organization_id" if model.__name__ == "OnboardingItem" else "organization_id"
+    found = model._default_manager.filter(**{field: member.organization_id, "public_id": public_id}).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# ---- webhooks and chat notifications --------------------------------------------------------------
+
+
+def may_manage_notification_target(member: Membership, kind: str) -> bool:
+    """Webhooks are the administrator's (MANAGE_SETTINGS); chat notifications also the SMM's."""
+    if not member.is_active:
+        return False
+    if kind == "webhook":
+        return member.can(Capability.MANAGE_SETTINGS)
+    return member.can(Capability.MANAGE_SETTINGS) or member.can(Capability.MANAGE_MEMBERS)
+
+
+def access_notification_target(member: Membership, public_id: UUID) -> Target:
+    """A webhook or chat target of the member's organisation that they may manage; 404 otherwise."""
+    from onevoice.webhooks.models import Target
+
+    found = (
+        Target.objects.select_related("organization", "department")
+        .filter(organization_id=member.organization_id, public_id=public_id)
+        .first()
+    )
+    if found is None or not may_manage_notification_target(member, found.kind):
+        raise Http404
+    return found
+
+
+def access_delivery(member: Membership, public_id: UUID) -> Delivery:
+    """A delivery to a target the member may manage, of their organisation; 404 otherwise."""
+    from onevoice.webhooks.models import Delivery
+
+    found = (
+        Delivery.objects.select_related("target__organization", "target__department")
+        .filter(organization_id=member.organization_id, public_id=public_id)
+        .first()
+    )
+    if found is None or not may_manage_notification_target(member, found.target.kind):
+        raise Http404
+    return found
+
+
+# ---- API tokens -----------------------------------------------------------------------------------
+
+
+def access_api_token(member: Membership, token_id: UUID) -> ApiToken:
+    """A token the member may manage: their own personal one, or (administrators) any of the organisation's."""
+    from onevoice.api.models import ApiToken
+
+    token = ApiToken.objects.filter(organization_id=member.organization_id, public_id=token_id).first()
+    if token is None:
+        raise Http404
+    if token.membership_id != member.pk and not member.can(Capability.MANAGE_SETTINGS):
+        raise Http404
+    return token
