@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from onevoice.accounts.models import User
     from onevoice.analytics.models import ReportSchedule
     from onevoice.api.models import ApiToken
-    from onevoice.api.models import ApiToken
     from onevoice.assessment.models import Assessment
     from onevoice.inbox.models import Case, Contact
     from onevoice.networks.models import Access, AppRegistration, Channel, ChannelPost
