@@ -29,6 +29,7 @@ from onevoice.organization.models import Membership, Organization
 from onevoice.organization.roles import Role
 from onevoice.planning.models import Notification, Topic
 from onevoice.planning.notifications import notify
+from onevoice.webhooks import events as webhook_events
 
 OPEN_STATES = (Case.Status.NEW, Case.Status.OPEN)
 BASELINE_DAYS = 7
@@ -96,6 +97,7 @@ def cases_escalate(now: datetime | None = None, *, limit: int = 500) -> int:
                 "channel": case.channel.name,
             }
             notify(recipients, Notification.Kind.CASE_OVERDUE, text, case_link(case, case.organization.slug))
+            webhook_events.case_overdue(case)
     return escalated
 
 
@@ -202,3 +204,4 @@ def _announce(alert: SpikeAlert) -> None:
         organization_id=alert.organization_id, role__in=[Role.SMM, Role.CM]
     )
     notify(recipients, Notification.Kind.SPIKE_ALERT, text, inbox_link(slug, query))
+    webhook_events.spike_alert(alert, where, inbox_link(slug, query))

@@ -43,6 +43,7 @@ from onevoice.inbox.models import (
 from onevoice.inbox.triage import Signals, classify
 from onevoice.networks.connectors.base import AuthExpired, ConnectorError, InboundItem, RateLimited
 from onevoice.networks.models import Channel
+from onevoice.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,7 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         )
         report.new_messages = len(fresh)
         report.case_ids.extend(cases[k].pk for k in created if k in cases)
+        webhook_events.cases_created(channel, [cases[k] for k in created if k in cases])
         # Cases made by this batch carry their counts already; the others are brought up to date.
         _update_cases(channel, {k: c for k, c in cases.items() if k not in created}, fresh, report)
     return report

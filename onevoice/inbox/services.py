@@ -64,6 +64,7 @@ from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role
 from onevoice.planning.models import Notification, Topic
 from onevoice.planning.notifications import notify
+from onevoice.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ def case_assign(
         reason=_("taken") if assignee is not None and assignee.pk == actor.pk else _("assigned by hand"),
     )
     _record(actor, case, "case.assigned", before=before, after=_snapshot(case))
+    webhook_events.case_assigned(case)
     if assignee is not None and assignee.pk != actor.pk:
         notify(
             [assignee],

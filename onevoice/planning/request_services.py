@@ -27,6 +27,7 @@ from onevoice.organization.roles import Capability, Role
 from onevoice.planning import services
 from onevoice.planning.models import ContentRequest, Notification, Post, RequestAttachment, Topic
 from onevoice.planning.notifications import notify
+from onevoice.webhooks import events as webhook_events
 
 R = ContentRequest.Status
 OPEN = (R.SUBMITTED, R.QUESTION)
@@ -302,6 +303,7 @@ def request_file(
         actor,
         _("New request from %(department)s: “%(title)s”.") % {"department": department.name, "title": title},
     )
+    webhook_events.request_filed(request)
     return request
 
 

@@ -43,6 +43,7 @@ from onevoice.planning.models import (
     VariantImage,
 )
 from onevoice.planning.notifications import notify
+from onevoice.webhooks import events as webhook_events
 
 S = Post.Status
 APPROVAL_LINK_DAYS = 7
@@ -458,6 +459,7 @@ def _notify_step(post: Post, actor: Membership) -> None:
         post_url(post),
         exclude=actor,
     )
+    webhook_events.approval_needed(post, step.name if step is not None else "")
 
 
 def _send_approval_links(post: Post, step: ApprovalStep) -> None:
@@ -634,6 +636,7 @@ def _notify_extra_approval(post: Post, actor: Membership) -> None:
         post_url(post),
         exclude=actor,
     )
+    webhook_events.approval_needed(post, _("sensitive mention"))
 
 
 def _approve(post: Post, actor: Membership) -> None:

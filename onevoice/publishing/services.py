@@ -58,6 +58,7 @@ from onevoice.publishing.models import (
     PublishAttempt,
     PublishingSettings,
 )
+from onevoice.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -498,6 +499,7 @@ def _after_settled(publication: Publication) -> None:
         },
     )
     post_status_follow(post)
+    webhook_events.publication_settled(publication, post, variant)
     kind = NOTIFY_KIND.get(publication.state)
     if kind:
         notify(
