@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevoice.accounts.models import RecoveryCode, TotpDevice, User
+from onevoice.organization.models import Organization
 from onevoice.core import audit
 
 ISSUER = "OneVoice"
@@ -26,7 +27,7 @@ FAILURE_PAUSE_SECONDS = 15 * 60
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def _organization_of(user: User):  # type: ignore[no-untyped-def]
+def _organization_of(user: User) -> Organization | None:
     """The organisation whose audit log shows the person's security changes: the one they used last."""
     from onevoice.organization.access import current_membership
 
@@ -115,7 +116,9 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     step = _matching_step(device, code)
     if step is None or not _use_step(device, step):
         raise ValidationError(
-            _("This code is not right. Check that the time on your phone is correct and enter the current code.")
+            _(
+                "This code is not right. Check that the time on your phone is correct and enter the current code."
+            )
         )
     device.refresh_from_db()
     device.confirmed_at = timezone.now()
@@ -174,7 +177,9 @@ def _require_code(user: User, code: str) -> None:
     if verify_second_factor(user=user, code=code) is None:
         if is_paused(user):
             raise ValidationError(_("Too many wrong codes. Please wait 15 minutes and try again."))
-        raise ValidationError(_("This code is not right. Enter the current code from your app or a recovery code."))
+        raise ValidationError(
+            _("This code is not right. Enter the current code from your app or a recovery code.")
+        )
 
 
 @transaction.atomic

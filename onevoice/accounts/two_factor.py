@@ -47,7 +47,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     return (user, pending) if user else None
 
 
@@ -215,7 +215,9 @@ def disable(request: HttpRequest) -> HttpResponse:
         if totp.totp_required_for(user):
             messages.warning(
                 request,
-                _("Two-factor authentication is off. Your organisation requires it: you will set it up again at your next login."),
+                _(
+                    "Two-factor authentication is off. Your organisation requires it: you will set it up again at your next login."
+                ),
             )
         else:
             messages.success(request, _("Two-factor authentication is off."))

@@ -53,7 +53,9 @@ class SsoSettingsForm(Form):
     email_domains = forms.CharField(
         label=_("E-mail domains"),
         required=False,
-        help_text=_("People whose address ends in one of these domains sign in here, e.g. example.com, example.de"),
+        help_text=_(
+            "People whose address ends in one of these domains sign in here, e.g. example.com, example.de"
+        ),
     )
     default_role = forms.ChoiceField(label=_("Role of new members"), choices=Role.choices)
     default_department = forms.ModelChoiceField(
@@ -90,7 +92,9 @@ class SsoSettingsForm(Form):
         help_text=_("Members without an authenticator app set one up at their next login."),
     )
 
-    def __init__(self, *args: Any, organization: Organization, has_secret: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organization: Organization, has_secret: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["default_department"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -132,7 +136,9 @@ class SsoSettingsForm(Form):
 class GroupMappingForm(Form):
     group = forms.CharField(label=_("Group"), max_length=255, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

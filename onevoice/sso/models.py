@@ -45,10 +45,14 @@ class SsoSettings(models.Model):
         verbose_name=_("department of new members"),
     )
     group_claim = models.CharField(_("group claim"), max_length=100, default="groups", blank=True)
-    trust_unverified_email = models.BooleanField(_("accept e-mail addresses without email_verified"), default=False)
+    trust_unverified_email = models.BooleanField(
+        _("accept e-mail addresses without email_verified"), default=False
+    )
     enforce = models.BooleanField(_("password login off"), default=False)
     break_glass_emails = models.JSONField(_("may still use the password"), default=list, blank=True)
-    require_totp = models.BooleanField(_("two-factor authentication required for password logins"), default=False)
+    require_totp = models.BooleanField(
+        _("two-factor authentication required for password logins"), default=False
+    )
     # The provider's discovery document as last fetched and validated.
     discovery = models.JSONField(default=dict, blank=True)
     discovered_at = models.DateTimeField(null=True, blank=True)
@@ -106,7 +110,12 @@ class GroupMapping(models.Model):
     group = models.CharField(_("group"), max_length=255)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("department"),
     )
 
     class Meta:
@@ -125,7 +134,9 @@ class GroupMapping(models.Model):
 class Identity(models.Model):
     """A person's account at a provider (issuer + subject), linked at their first single sign-on."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities"
+    )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     issuer = models.CharField(max_length=500)
     subject = models.CharField(max_length=255)

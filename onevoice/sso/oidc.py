@@ -150,7 +150,9 @@ def exchange_code(
         form["client_secret"] = client_secret
     try:
         with http.client(retries=1) as client:
-            response = client.post(str(discovery["token_endpoint"]), data=form, headers={"Accept": "application/json"})
+            response = client.post(
+                str(discovery["token_endpoint"]), data=form, headers={"Accept": "application/json"}
+            )
     except http.BlockedAddress as error:
         raise ProviderError(f"blocked: {error}") from error
     except httpx.HTTPError as error:

@@ -50,7 +50,7 @@ def password_login_blocked_by(user: User) -> SsoSettings | None:
     domain = email_domain(user.email)
     member_of = set(user.memberships.filter(is_active=True).values_list("organization_id", flat=True))
     for sso in enforcing:
-        if sso.organization_id in member_of or domain in sso.email_domains:
-            if not may_use_password_anyway(sso, user):
-                return sso
+        concerned = sso.organization_id in member_of or domain in sso.email_domains
+        if concerned and not may_use_password_anyway(sso, user):
+            return sso
     return None

@@ -79,7 +79,9 @@ def settings_update(
     department = sso.default_department
     if department is not None and department.organization_id != sso.organization_id:
         raise ValidationError({"default_department": _("Choose a department of this organisation.")})
-    if any(m.department is not None and m.department.organization_id != sso.organization_id for m in mappings):
+    if any(
+        m.department is not None and m.department.organization_id != sso.organization_id for m in mappings
+    ):
         raise ValidationError(_("Choose departments of this organisation."))
     _refuse_taken_domains(sso, list(sso.email_domains))
     if sso.enabled:
@@ -94,7 +96,8 @@ def settings_update(
         ]
         if missing:
             raise ValidationError(
-                _("To switch single sign-on on, fill in: %(fields)s.") % {"fields": ", ".join(map(str, missing))}
+                _("To switch single sign-on on, fill in: %(fields)s.")
+                % {"fields": ", ".join(map(str, missing))}
             )
     if sso.enforce and not sso.enabled:
         raise ValidationError(
@@ -169,7 +172,9 @@ def _groups_from(claims: dict[str, Any], claim: str) -> list[str]:
 def _is_last_admin(membership: Membership) -> bool:
     admins = list(
         Membership.objects.select_for_update()
-        .filter(organization_id=membership.organization_id, role=Role.ADMIN, is_active=True, user__is_active=True)
+        .filter(
+            organization_id=membership.organization_id, role=Role.ADMIN, is_active=True, user__is_active=True
+        )
         .values_list("pk", flat=True)
     )
     return membership.role == Role.ADMIN and admins == [membership.pk]
@@ -218,7 +223,9 @@ def _find_or_create_user(sso: SsoSettings, issuer: str, claims: dict[str, Any]) 
     email = str(claims.get("email") or "").strip().lower()
     if not email:
         raise LoginRefused(
-            _("Your provider did not send an e-mail address. Ask your administrator to release the e-mail claim.")
+            _(
+                "Your provider did not send an e-mail address. Ask your administrator to release the e-mail claim."
+            )
         )
     if claims.get("email_verified") is not True and not sso.trust_unverified_email:
         raise LoginRefused(
@@ -231,16 +238,21 @@ def _find_or_create_user(sso: SsoSettings, issuer: str, claims: dict[str, Any]) 
         )
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        name = str(claims.get("name") or "").strip() or " ".join(
-            str(claims.get(k) or "") for k in ("given_name", "family_name")
-        ).strip()
+        name = (
+            str(claims.get("name") or "").strip()
+            or " ".join(str(claims.get(k) or "") for k in ("given_name", "family_name")).strip()
+        )
         user = User(email=email, full_name=(name or email.split("@")[0])[:150])
         user.set_unusable_password()
         user.save()
     try:
         with transaction.atomic():
             Identity.objects.create(
-                user=user, organization=sso.organization, issuer=issuer, subject=subject, last_login_at=timezone.now()
+                user=user,
+                organization=sso.organization,
+                issuer=issuer,
+                subject=subject,
+                last_login_at=timezone.now(),
             )
     except IntegrityError:
         pass  # a parallel login linked it a moment ago

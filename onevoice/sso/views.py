@@ -110,9 +110,15 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _fail(request, _("This sign-in link was already used or has expired. Please sign in again."))
     if request.GET.get("error"):
         logger.info("sso: provider answered %s", request.GET.get("error"))
-        return _fail(request, _("Your sign-in service did not let you in. Please try again or ask your administrator."))
+        return _fail(
+            request, _("Your sign-in service did not let you in. Please try again or ask your administrator.")
+        )
     code = request.GET.get("code", "")
-    sso = SsoSettings.objects.select_related("organization", "default_department").filter(pk=flow["sso"]).first()
+    sso = (
+        SsoSettings.objects.select_related("organization", "default_department")
+        .filter(pk=flow["sso"])
+        .first()
+    )
     if not code or sso is None or not sso.is_usable:
         return _fail(request, _("Single sign-on is not available for your organisation any more."))
     try:
@@ -146,7 +152,9 @@ def callback(request: HttpRequest) -> HttpResponse:
         logger.warning("sso: ID token from %s rejected: %s", sso.issuer, error)
         return _fail(
             request,
-            _("The answer of your sign-in service could not be verified, so you were not logged in. Please sign in again."),
+            _(
+                "The answer of your sign-in service could not be verified, so you were not logged in. Please sign in again."
+            ),
         )
     try:
         user, _membership = services.login_complete(sso=sso, claims=claims)
@@ -189,7 +197,9 @@ def settings_edit(request: HttpRequest, org: str) -> HttpResponse:
     member = membership_for(request.user, org, need=Capability.MANAGE_SETTINGS)
     sso = services.settings_get_or_create(member.organization)
     posted = request.POST if request.method == "POST" else None
-    form = SsoSettingsForm(posted, initial=_initial(sso), organization=member.organization, has_secret=sso.has_secret)
+    form = SsoSettingsForm(
+        posted, initial=_initial(sso), organization=member.organization, has_secret=sso.has_secret
+    )
     mapping_initial = [
         {"group": m.group, "role": m.role, "department": m.department_id} for m in sso.group_mappings.all()
     ]
@@ -200,7 +210,9 @@ def settings_edit(request: HttpRequest, org: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         secret = data.pop("client_secret", "")
         mappings = [
-            services.MappingRow(group=row["group"].strip(), role=row["role"], department=row.get("department"))
+            services.MappingRow(
+                group=row["group"].strip(), role=row["role"], department=row.get("department")
+            )
             for row in formset.cleaned_data
             if row and row.get("group") and not row.get("DELETE")
         ]
