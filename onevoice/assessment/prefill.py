@@ -154,9 +154,10 @@ def _inbox(organization: Organization, today: date, found: Prefill) -> None:
 
 
 def _workload(organization: Organization, today: date, found: Prefill) -> None:
-    from onevoice.workload.selectors import plan_realism
+    from onevoice.workload.selectors import monday_of, plan_realism
 
-    realism = plan_realism(organization, today, today + timedelta(weeks=12) - timedelta(days=1))
+    monday = monday_of(today)  # this week and the 11 after it
+    realism = plan_realism(organization, monday, monday + timedelta(weeks=12) - timedelta(days=1))
     if realism["score"] is None:
         return
     weeks = len(realism["weeks"])
