@@ -12,7 +12,7 @@ from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
 from onevoice.api.services import DEFAULT_DAYS, MAX_DAYS
 from onevoice.organization.models import Department, Membership
-from onevoice.organization.roles import Role
+from onevoice.organization.roles import Capability, Role
 
 
 class TokenForm(forms.Form):
@@ -79,6 +79,19 @@ class TokenForm(forms.Form):
         if day >= self.today + timedelta(days=MAX_DAYS):
             raise forms.ValidationError(_("A token can be valid for at most one year."))
         return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        service = data.get("kind") == ApiToken.Kind.SERVICE and self.member.can(Capability.MANAGE_SETTINGS)
+        role = (data.get("role") or Role.CONTRIBUTOR) if service else self.member.role
+        allowed = set(scope_rules.scopes_for_role(role))
+        beyond = [scope_rules.scope_label(s) for s in data.get("scopes") or [] if s not in allowed]
+        if beyond:
+            self.add_error(
+                "scopes",
+                _("The role does not allow: %(scopes)s. Leave these out.") % {"scopes": ", ".join(beyond)},
+            )
+        return data
 
     @property
     def expires_at(self) -> datetime:

@@ -330,6 +330,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 _("Send an access token: Authorization: Bearer ov_…."),
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        if isinstance(exc.__cause__, ApiError):  # the body parser's error, wrapped by django-ninja
+            return on_api_error(request, exc.__cause__)
         codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
         message = _("The request cannot be read.") if exc.status_code == 400 else str(exc)
         return error_response(api, request, exc.status_code, codes.get(exc.status_code, "error"), message)
