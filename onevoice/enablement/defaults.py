@@ -55,11 +55,17 @@ def default_skills() -> list[SkillSpec]:
         SkillSpec(
             "community", _("Community management"), _("Dialogue, moderation, de-escalation, netiquette.")
         ),
-        SkillSpec("crisis", _("Crisis communication"), _("Recognising a crisis early, escalating, responding.")),
-        SkillSpec("law", _("Law and data protection"), _("Impressum, copyright, image rights, GDPR.")),
-        SkillSpec("analytics", _("Analytics and reporting"), _("Reading figures, drawing conclusions, reporting.")),
         SkillSpec(
-            "accessibility", _("Accessible content"), _("Alt text, captions, plain language, readable images.")
+            "crisis", _("Crisis communication"), _("Recognising a crisis early, escalating, responding.")
+        ),
+        SkillSpec("law", _("Law and data protection"), _("Impressum, copyright, image rights, GDPR.")),
+        SkillSpec(
+            "analytics", _("Analytics and reporting"), _("Reading figures, drawing conclusions, reporting.")
+        ),
+        SkillSpec(
+            "accessibility",
+            _("Accessible content"),
+            _("Alt text, captions, plain language, readable images."),
         ),
         SkillSpec("tools", _("Working with OneVoice"), _("Plan, approvals, inbox and reports in this tool.")),
     ]

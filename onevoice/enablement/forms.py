@@ -102,7 +102,9 @@ class ItemForm(Form):
     destination = forms.ChoiceField(
         label=_("Link to"), choices=OnboardingItem.Destination.choices, required=False
     )
-    required = forms.BooleanField(label=_("Required for completing the onboarding"), required=False, initial=True)
+    required = forms.BooleanField(
+        label=_("Required for completing the onboarding"), required=False, initial=True
+    )
 
     @classmethod
     def initial_of(cls, item: OnboardingItem) -> dict[str, Any]:
@@ -149,7 +151,9 @@ class TrainingForm(Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. an academy, an agency, a colleague")}),
     )
-    starts_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     ends_on = forms.DateField(
         label=_("Last day (if several days)"),
         required=False,
@@ -168,7 +172,10 @@ class TrainingForm(Form):
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
     skills = SkillChoice(
-        label=_("Skills covered"), queryset=Skill.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Skills covered"),
+        queryset=Skill.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     attendees = PersonChoice(
         label=_("Attendees"),

@@ -329,5 +329,7 @@ class TrainingRecord(models.Model):
             "ends_on": self.ends_on,
             "hours": self.hours,
             "skills": sorted(s.name for s in self.skills.all()) if self.pk else [],
-            "attendees": sorted(m.user.email for m in self.attendees.select_related("user")) if self.pk else [],
+            "attendees": sorted(m.user.email for m in self.attendees.select_related("user"))
+            if self.pk
+            else [],
         }

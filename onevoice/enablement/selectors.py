@@ -149,14 +149,21 @@ def facts_for(organization: Organization, people: list[Membership]) -> Facts:
     }
 
     def first(queryset: QuerySet, person_field: str, time_field: str = "created_at") -> dict[int, date]:
-        rows = queryset.order_by().values(person_field).annotate(first=Min(time_field)).values_list(person_field, "first")
+        rows = (
+            queryset.order_by()
+            .values(person_field)
+            .annotate(first=Min(time_field))
+            .values_list(person_field, "first")
+        )
         return {person: _day(moment, zone) for person, moment in rows if person is not None}
 
     dates[V.DRAFT] = first(Post.objects.filter(organization=organization, owner_id__in=ids), "owner_id")
     dates[V.REQUEST] = first(
         ContentRequest.objects.filter(organization=organization, requester_id__in=ids), "requester_id"
     )
-    dates[V.REPLY] = first(Reply.objects.filter(case__organization=organization, author_id__in=ids), "author_id")
+    dates[V.REPLY] = first(
+        Reply.objects.filter(case__organization=organization, author_id__in=ids), "author_id"
+    )
     by_user = {p.user_id: p.pk for p in people}
     submitted = first(
         AuditEvent.objects.filter(
@@ -278,9 +285,7 @@ def onboarding_of(person: Membership) -> Onboarding:
     """One person's checklists with what is done, verified from the data where a step says so."""
     organization = person.organization
     profiles = profiles_for_people(organization, [person])[person.pk]
-    attached = set(
-        ProfileAssignment.objects.filter(membership=person).values_list("profile_id", flat=True)
-    )
+    attached = set(ProfileAssignment.objects.filter(membership=person).values_list("profile_id", flat=True))
     return _onboarding(person, profiles, attached, facts_for(organization, [person]))
 
 

@@ -86,22 +86,25 @@ def _seed(organization: Organization) -> None:
     taken_roles = set(
         RoleProfile.objects.filter(organization=organization).exclude(role="").values_list("role", flat=True)
     )
-    taken_titles = {t.lower() for t in RoleProfile.objects.filter(organization=organization).values_list("title", flat=True)}
-    for spec in defaults.default_profiles(two_factor=selectors.two_factor_model() is not None):
-        if spec.role in taken_roles or spec.title.lower() in taken_titles:
+    taken_titles = {
+        t.lower()
+        for t in RoleProfile.objects.filter(organization=organization).values_list("title", flat=True)
+    }
+    for profile_spec in defaults.default_profiles(two_factor=selectors.two_factor_model() is not None):
+        if profile_spec.role in taken_roles or profile_spec.title.lower() in taken_titles:
             continue
         profile = RoleProfile.objects.create(
             organization=organization,
-            title=spec.title,
-            role=spec.role,
-            summary=spec.summary,
-            tasks="\n".join(spec.tasks),
-            responsibilities="\n".join(spec.responsibilities),
-            authority="\n".join(spec.authority),
+            title=profile_spec.title,
+            role=profile_spec.role,
+            summary=profile_spec.summary,
+            tasks="\n".join(profile_spec.tasks),
+            responsibilities="\n".join(profile_spec.responsibilities),
+            authority="\n".join(profile_spec.authority),
         )
-        profile.skills.set([skills[key] for key in spec.skills])
+        profile.skills.set([skills[key] for key in profile_spec.skills])
         checklist = OnboardingChecklist.objects.create(
-            organization=organization, profile=profile, introduction=spec.introduction
+            organization=organization, profile=profile, introduction=profile_spec.introduction
         )
         OnboardingItem.objects.bulk_create(
             OnboardingItem(
@@ -113,7 +116,7 @@ def _seed(organization: Organization) -> None:
                 verification=item.verification,
                 destination=item.destination,
             )
-            for i, item in enumerate(spec.items)
+            for i, item in enumerate(profile_spec.items)
         )
     audit.record(
         actor=None,
@@ -186,9 +189,7 @@ def _check_profile(actor: Membership, fields: dict[str, Any], profile: RoleProfi
     if role and role not in Role.values:
         errors["role"] = _("Choose a role from the list.")
     elif role and others.filter(role=role).exists():
-        errors["role"] = _(
-            "Another profile is the default for this role already. Remove it there first."
-        )
+        errors["role"] = _("Another profile is the default for this role already. Remove it there first.")
     if errors:
         raise ValidationError(errors)
 
@@ -282,7 +283,13 @@ def checklist_update(*, actor: Membership, checklist: OnboardingChecklist, intro
     before = {"introduction": checklist.introduction}
     checklist.introduction = introduction.strip()
     checklist.save(update_fields=["introduction", "updated_at"])
-    _record(actor, "onboarding.checklist_updated", checklist, before=before, after={"introduction": checklist.introduction})
+    _record(
+        actor,
+        "onboarding.checklist_updated",
+        checklist,
+        before=before,
+        after={"introduction": checklist.introduction},
+    )
 
 
 def _clean_item(fields: dict[str, Any]) -> dict[str, Any]:
@@ -335,7 +342,9 @@ def item_move(*, actor: Membership, item: OnboardingItem, up: bool) -> None:
     """Swap the step with its neighbour; positions are renumbered so they stay distinct."""
     _require_profiles(actor)
     _same_org(actor, item.checklist)
-    items = list(OnboardingItem.objects.select_for_update().filter(checklist=item.checklist).order_by("position", "id"))
+    items = list(
+        OnboardingItem.objects.select_for_update().filter(checklist=item.checklist).order_by("position", "id")
+    )
     index = next(i for i, it in enumerate(items) if it.pk == item.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(items):
@@ -375,7 +384,9 @@ def step_tick(
     if not _may_tick(actor, person):
         raise NotAllowed(C.MANAGE_MEMBERS)
     if not item.is_manual:
-        raise ValidationError(_("This step ticks itself when OneVoice sees it done; it cannot be ticked by hand."))
+        raise ValidationError(
+            _("This step ticks itself when OneVoice sees it done; it cannot be ticked by hand.")
+        )
     today = timezone.localdate()
     done_on = done_on or today
     if done_on > today:
@@ -401,13 +412,20 @@ def step_untick(*, actor: Membership, item: OnboardingItem, person: Membership) 
         raise NotAllowed(C.MANAGE_MEMBERS)
     deleted, _rows = OnboardingProgress.objects.filter(item=item, membership=person).delete()
     if deleted:
-        _record(actor, "onboarding.step_reopened", person, before={"person": person.user.email, "step": item.title})
+        _record(
+            actor,
+            "onboarding.step_reopened",
+            person,
+            before={"person": person.user.email, "step": item.title},
+        )
 
 
 def onboarding_viewed(*, actor: Membership, person: Membership) -> None:
     """Someone looked at another person's onboarding and trainings: the log says who, whose and when."""
     if actor.pk != person.pk:
-        _record(actor, "onboarding.person_viewed", person, after={"person": person.user.email, "as": actor.role})
+        _record(
+            actor, "onboarding.person_viewed", person, after={"person": person.user.email, "as": actor.role}
+        )
 
 
 # ---- trainings ------------------------------------------------------------------------------------------

@@ -372,7 +372,9 @@ def checklist(request: HttpRequest, org: str, profile_id: UUID) -> HttpResponse:
             intro_form = ChecklistForm(request.POST)
             if intro_form.is_valid():
                 services.checklist_update(
-                    actor=member, checklist=the_checklist, introduction=intro_form.cleaned_data["introduction"]
+                    actor=member,
+                    checklist=the_checklist,
+                    introduction=intro_form.cleaned_data["introduction"],
                 )
                 messages.success(request, _("The welcome text was saved."))
                 return redirect("enablement:checklist", org, found.public_id)
@@ -437,7 +439,8 @@ def step_move(request: HttpRequest, org: str, item_id: UUID) -> HttpResponse:
     item = access_enablement_object(member, OnboardingItem, item_id)
     services.item_move(actor=member, item=item, up=request.POST.get("direction") == "up")
     return redirect(
-        reverse("enablement:checklist", args=[org, item.checklist.profile.public_id]) + f"#step-{item.public_id}"
+        reverse("enablement:checklist", args=[org, item.checklist.profile.public_id])
+        + f"#step-{item.public_id}"
     )
 
 
@@ -621,9 +624,7 @@ def coverage(request: HttpRequest, org: str) -> HttpResponse:
     result = selectors.skills_coverage(member.organization, date_from, date_to)
     if request.GET.get("format") == "csv" and not form.errors:
         return _coverage_csv(member, result, date_from, date_to)
-    rows = [
-        (row, list(zip(result.skills, row.cells, strict=True))) for row in [*result.rows, result.total]
-    ]
+    rows = [(row, list(zip(result.skills, row.cells, strict=True))) for row in [*result.rows, result.total]]
     return _page(
         request,
         member,
@@ -639,7 +640,9 @@ def coverage(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-def _coverage_csv(member: Membership, result: selectors.Coverage, date_from: Any, date_to: Any) -> HttpResponse:
+def _coverage_csv(
+    member: Membership, result: selectors.Coverage, date_from: Any, date_to: Any
+) -> HttpResponse:
     name = slugify(f"{member.organization.slug}-skills-{date_from or 'start'}-{date_to or 'today'}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
