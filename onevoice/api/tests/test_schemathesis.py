@@ -1,0 +1,39 @@
+"""Schemathesis against the OpenAPI document, in-process on the WSGI app with a token of every scope:
+no input it generates makes the server fail, and every answer matches the documented schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from onevoice.api.tests.conftest import make_post, token_for
+from onevoice.api.v1.api import api
+from onevoice.inbox.tests.factories import make_case, make_channel
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+application = get_wsgi_application()
+
+
+@pytest.fixture
+def bearer(personas: Any) -> dict[str, str]:
+    channel = make_channel(personas.organization, department=personas.marketing)
+    make_post(personas.admin, personas.marketing, None, [channel], title="Idee")
+    make_case(channel)
+    return {"Authorization": f"Bearer {token_for(personas.admin)}"}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_input_makes_the_api_fail(case: Any, bearer: dict[str, str]) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # the examples are many; the rate limit is tested elsewhere
+    response = case.call(app=application, headers=bearer)
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
