@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from onevoice.publishing.tests.conftest import bluesky, schedule  # noqa: F401  (fixtures for the event tests)
 from onevoice.webhooks import services
 from onevoice.webhooks.models import Event, Target
 
