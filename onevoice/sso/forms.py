@@ -135,7 +135,7 @@ class SsoSettingsForm(Form):
 
 class GroupMappingForm(Form):
     group = forms.CharField(label=_("Group"), max_length=255, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
@@ -145,6 +145,13 @@ class GroupMappingForm(Form):
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Department.objects.filter(organization=organization)
+        row = str(int((self.prefix or "0").rsplit("-", 1)[-1]) + 1) if (self.prefix or "")[-1:].isdigit() else ""
+        for name, label in (
+            ("group", _("Group")),
+            ("role", _("Role")),
+            ("department", _("Department")),
+        ):
+            self.fields[name].widget.attrs["aria-label"] = f"{label} {row}".strip()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
