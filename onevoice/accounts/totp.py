@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevoice.accounts.models import RecoveryCode, TotpDevice, User
-from onevoice.organization.models import Organization
 from onevoice.core import audit
+from onevoice.organization.models import Organization
 
 ISSUER = "OneVoice"
 RECOVERY_CODE_COUNT = 10
