@@ -17,7 +17,7 @@ RADIO = {"class": "form-check-input me-1"}
 
 
 def _fact_field(fact: Fact) -> forms.Field:
-    common: dict[str, Any] = {"label": fact.label, "help_text": fact.help, "required": False}
+    common: dict[str, Any] = {"label": str(fact.label), "help_text": str(fact.help), "required": False}
     if fact.kind == "bool":
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect(attrs=RADIO), **common)
     if fact.kind == "hours":
@@ -60,8 +60,8 @@ class StepForm(forms.Form):
         else:
             for question in self.dimension.questions:
                 self.fields[question.key] = forms.ChoiceField(
-                    label=question.text,
-                    help_text=question.why,
+                    label=str(question.text),  # built per request, in its language
+                    help_text=str(question.why),
                     choices=[(o.value, o.label) for o in question.options],
                     widget=forms.RadioSelect(attrs=RADIO),
                     required=False,

@@ -199,6 +199,26 @@ def _channels(organization: Organization, found: Prefill) -> None:
     found["legal_accessibility"] = _hint(value, "alt_text", count=alt, channels=total)
 
 
+def _training(organization: Organization, today: date, found: Prefill) -> None:
+    from onevoice.enablement.models import OnboardingProgress, TrainingRecord
+
+    year_ago = today - timedelta(days=365)
+    records = TrainingRecord.objects.filter(organization=organization)
+    recent = records.filter(starts_on__gte=year_ago, starts_on__lte=today).count()
+    if recent:
+        found["training_regular"] = _hint("yearly", "trainings", count=recent)
+    elif records.exists():
+        found["training_regular"] = _hint("occasionally", "trainings_old")
+    onboarded = (
+        OnboardingProgress.objects.filter(membership__organization=organization, done_on__gte=year_ago)
+        .values("membership")
+        .distinct()
+        .count()
+    )
+    if onboarded:
+        found["training_onboarding"] = _hint("structured", "onboarding", people=onboarded)
+
+
 def _facts(organization: Organization, found: Prefill) -> None:
     from onevoice.networks.models import Channel
 
@@ -247,6 +267,7 @@ def prefill_for(member: Membership, *, today: date | None = None) -> Prefill:
     _workload(organization, today, found)
     _reports(organization, found)
     _channels(organization, found)
+    _training(organization, today, found)
     return found
 
 
@@ -345,6 +366,26 @@ def evidence_text(hint: dict[str, Any]) -> str:
         return _("%(count)s of %(channels)s channels have an Impressum address.") % p
     if kind == "alt_text":
         return _("%(count)s of %(channels)s channels refuse images without alt text.") % p
+    if kind == "trainings":
+        return (
+            ngettext(
+                "%(count)s training recorded in the last 12 months.",
+                "%(count)s trainings recorded in the last 12 months.",
+                p.get("count", 0),
+            )
+            % p
+        )
+    if kind == "trainings_old":
+        return _("Trainings are recorded, but none in the last 12 months.")
+    if kind == "onboarding":
+        return (
+            ngettext(
+                "%(people)s person worked through an onboarding checklist in the last 12 months.",
+                "%(people)s people worked through an onboarding checklist in the last 12 months.",
+                p.get("people", 0),
+            )
+            % p
+        )
     if kind == "departments":
         return _("%(count)s departments have channels or people working on social media.") % p
     if kind == "central_team":

@@ -451,8 +451,10 @@ DIMENSIONS: tuple[Dimension, ...] = (
                     _o("informal", _("Informally"), 1),
                     _o("structured", _("With a structured onboarding"), 4),
                 ),
-                _("Make confirming the guidelines part of every new person's first week."),
-                Link("guidelines:list", _("Ask new people to confirm")),
+                _(
+                    "Give every role an onboarding checklist (guidelines, tools, tone of voice) for the first weeks."
+                ),
+                Link("enablement:profiles", _("Set up onboarding")),
             ),
             Question(
                 "training_regular",
@@ -463,8 +465,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
                     _o("occasionally", _("Occasionally"), 2),
                     _o("yearly", _("At least once a year"), 4),
                 ),
-                _("Plan a yearly training for everyone who answers the community, as a recurring duty."),
-                Link("workload:setup", _("Plan training time")),
+                _("Plan a yearly training for everyone who answers the community and record who attended."),
+                Link("enablement:trainings", _("Record trainings")),
                 impact=1,
             ),
             Question(

@@ -72,6 +72,7 @@ class AnswerRow:
 
 @dataclass
 class LinkedRecommendation:
+    key: str  # the question it answers
     number: int
     dimension: str
     text: str
@@ -167,6 +168,7 @@ def result_view(assessment: Assessment) -> ResultView:
     slug = assessment.organization.slug
     recommendations = [
         LinkedRecommendation(
+            key=r.question.key,
             number=i,
             dimension=str(r.dimension.title),
             text=r.text,
@@ -177,22 +179,19 @@ def result_view(assessment: Assessment) -> ResultView:
         for i, r in enumerate(scoring.recommendations(answers), start=1)
     ]
     if advice.needs_smm and answers.get("roles_smm") in ("none", "side", None):
-        recommendations.insert(
-            0,
-            LinkedRecommendation(
-                number=0,
-                dimension=str(_("Organisation model")),
-                text=_(
-                    "The recommended model (%(model)s) needs a social media manager who coordinates: name one first."
-                )
-                % {"model": Organization.Model(advice.model).label},
-                url=_url("organization:people", slug),
-                label=_("Assign the SMM role"),
-                priority=99,
-            ),
-        )
-        for i, rec in enumerate(recommendations, start=1):
-            rec.number = i
+        # The recommended model stands on a coordinating SMM: that comes first, whatever the points say.
+        smm = next((r for r in recommendations if r.key == "roles_smm"), None)
+        if smm is not None:
+            recommendations.remove(smm)
+            smm.text = (
+                _("The recommended model (%(model)s) needs a social media manager who coordinates.")
+                % {"model": Organization.Model(advice.model).label}
+                + " "
+                + smm.text
+            )
+            recommendations.insert(0, smm)
+            for i, rec in enumerate(recommendations, start=1):
+                rec.number = i
     facts = [
         AnswerRow(str(f.label), _fact_text(f.key, answers.get(f.key)), _evidence(assessment, f.key))
         for f in FACTS

@@ -83,6 +83,7 @@ def _step_context(member: Membership, assessment: Assessment, step: int, form: S
         hint = prefill.get(name)
         bound = form[name]
         value = bound.value()
+        hinted: str | None
         if name == "central_team" and hint is not None:
             hinted = "yes" if hint.get("value") is True else "no"
         else:

@@ -2,6 +2,15 @@
 (function () {
   "use strict";
   var COLOURS = ["#0b5cad", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#6c757d"];
+  // Long dimension names on two or three lines, so they fit beside the radar on a phone.
+  function wrap(label, width) {
+    var lines = [], line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
   function radar() {
     var canvas = document.getElementById("assessment-radar");
     var source = document.getElementById("assessment-chart-data");
@@ -12,14 +21,14 @@
     sets.push({ label: d.names.current, data: d.current, borderColor: "#0b5cad", backgroundColor: "rgba(11,92,173,.2)", pointRadius: 3 });
     new Chart(canvas, {
       type: "radar",
-      data: { labels: d.labels, datasets: sets },
+      data: { labels: d.labels.map(function (l) { return wrap(l, canvas.clientWidth < 420 ? 12 : 18); }), datasets: sets },
       options: {
         maintainAspectRatio: false,
         animation: false,
-        scales: { r: { min: 0, max: 100, ticks: { stepSize: 20, backdropColor: "transparent" }, pointLabels: { font: { size: 11 } } } },
+        scales: { r: { min: 0, max: 100, ticks: { stepSize: 20, showLabelBackdrop: false, font: { size: 9 }, color: "#6c757d" }, pointLabels: { font: { size: canvas.clientWidth < 420 ? 10 : 11 } } } },
         plugins: {
           legend: { position: "bottom", display: sets.length > 1 },
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + c.formattedValue + " " + d.names.percent; } } }
+          tooltip: { callbacks: { title: function (items) { return d.labels[items[0].dataIndex]; }, label: function (c) { return c.dataset.label + ": " + c.formattedValue + " " + d.names.percent; } } }
         }
       }
     });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,10 +22,16 @@ pytestmark = pytest.mark.django_db
 
 
 def publish_guideline(personas, *, confirmed_by: list[Membership]):
-    version = guideline_services.guideline_create(actor=personas.smm, title="Social-Media-Leitlinien", body="Text")
+    version = guideline_services.guideline_create(
+        actor=personas.smm, title="Social-Media-Leitlinien", body="Text"
+    )
     guideline_services.version_publish(actor=personas.smm, version=version)
     second = guideline_services.draft_save(
-        actor=personas.smm, guideline=version.guideline, title="Social-Media-Leitlinien", body="Text 2", change_note="Krisenplan ergänzt"
+        actor=personas.smm,
+        guideline=version.guideline,
+        title="Social-Media-Leitlinien",
+        body="Text 2",
+        change_note="Krisenplan ergänzt",
     )
     guideline_services.version_publish(actor=personas.smm, version=second)
     second.refresh_from_db()
@@ -48,7 +54,8 @@ class TestPrefill:
     def test_guidelines_version_and_acknowledgement_share(self, personas):
         # 6 active members; 5 confirm → 83 %.
         publish_guideline(
-            personas, confirmed_by=[personas.admin, personas.smm, personas.cm, personas.contributor, personas.reviewer]
+            personas,
+            confirmed_by=[personas.admin, personas.smm, personas.cm, personas.contributor, personas.reviewer],
         )
         found = prefill_for(personas.smm)
         hint = found["strategy_guidelines"]
@@ -87,7 +94,10 @@ class TestPrefill:
     def test_channels_impressum_and_alt_text(self, personas):
         org = personas.organization
         Channel.objects.create(
-            organization=org, network="mastodon", name="A", config={"impressum_url": "https://muster.example/i"}
+            organization=org,
+            network="mastodon",
+            name="A",
+            config={"impressum_url": "https://muster.example/i"},
         )
         Channel.objects.create(organization=org, network="bluesky", name="B", require_alt_text=False)
         found = prefill_for(personas.smm)
@@ -107,7 +117,7 @@ class TestPrefill:
         channel = Channel.objects.create(organization=org, network="mastodon", name="A")
         today = timezone.localdate()
         first = today.replace(day=1) - timedelta(days=20)
-        base = timezone.make_aware(timezone.datetime(first.year, first.month, 5, 10, 0))
+        base = datetime(first.year, first.month, 5, 10, 0, tzinfo=UTC)
         for i in range(10):
             late = i == 9
             Case.objects.create(
@@ -120,7 +130,9 @@ class TestPrefill:
                 first_response_due=base + timedelta(hours=i + 2),
                 first_response_at=base + timedelta(hours=i + (5 if late else 1)),
             )
-        SlaPolicy.objects.create(organization=org, name="Standard", first_response_minutes=120, resolution_minutes=960)
+        SlaPolicy.objects.create(
+            organization=org, name="Standard", first_response_minutes=120, resolution_minutes=960
+        )
         InboxSettings.objects.create(organization=org, retention_months=6)
         found = prefill_for(personas.smm)
         assert found["processes_inbox"]["value"] == "sla"
@@ -173,3 +185,16 @@ class TestPrefill:
         found = prefill_for(personas.smm)
         assert "channels" not in found
         assert "strategy_voice" not in found
+
+    def test_trainings_recorded_in_the_last_year(self, personas):
+        from onevoice.enablement.models import TrainingRecord
+
+        record = TrainingRecord.objects.create(
+            organization=personas.organization,
+            title="Deeskalation im Community Management",
+            starts_on=timezone.localdate() - timedelta(days=60),
+        )
+        record.attendees.add(personas.cm)
+        hint = prefill_for(personas.smm)["training_regular"]
+        assert hint["value"] == "yearly"
+        assert evidence_text(hint) == "1 training recorded in the last 12 months."

@@ -38,7 +38,8 @@ class TestQuestionnaire:
             question = QUESTION_BY_KEY[key]
             assert question.max_points == 4
             assert ":" in question.link.url_name
-            assert str(question.why) and str(question.recommendation)
+            assert str(question.why)
+            assert str(question.recommendation)
 
     def test_every_link_reverses_with_the_organisation_slug(self):
         from django.urls import reverse
@@ -81,8 +82,22 @@ class TestScore:
     @pytest.mark.parametrize(
         ("answers", "points", "maximum", "percent"),
         [
-            ({"strategy_goals": "written", "strategy_guidelines": "published", "strategy_voice": "none"}, 5, 12, 42),
-            ({"strategy_goals": "measurable", "strategy_guidelines": "draft", "strategy_voice": "informal"}, 6, 12, 50),
+            (
+                {"strategy_goals": "written", "strategy_guidelines": "published", "strategy_voice": "none"},
+                5,
+                12,
+                42,
+            ),
+            (
+                {
+                    "strategy_goals": "measurable",
+                    "strategy_guidelines": "draft",
+                    "strategy_voice": "informal",
+                },
+                6,
+                12,
+                50,
+            ),
             ({"strategy_goals": "informal"}, 1, 12, 8),  # unanswered count as no points
         ],
     )
@@ -136,9 +151,17 @@ class TestOrganisationModel:
                 True,
             ),
             # 300 people, two departments and a central team: central.
-            (Facts(employees=300, departments_active=2, central_team=True, weekly_hours=Decimal(40)), "central", True),
+            (
+                Facts(employees=300, departments_active=2, central_team=True, weekly_hours=Decimal(40)),
+                "central",
+                True,
+            ),
             # 150 people, four departments, a central team that collects their input.
-            (Facts(employees=150, departments_active=4, central_team=True, weekly_hours=Decimal(60)), "central", True),
+            (
+                Facts(employees=150, departments_active=4, central_team=True, weekly_hours=Decimal(60)),
+                "central",
+                True,
+            ),
             # 40 people, one department with 30 hours: a small central team.
             (Facts(employees=40, departments_active=1, weekly_hours=Decimal(30)), "central", True),
         ],
@@ -167,7 +190,13 @@ class TestOrganisationModel:
 
     def test_facts_from_stored_answers(self):
         facts = scoring.facts_of(
-            {"employees": 120, "departments_active": "3", "central_team": True, "weekly_hours": "7.5", "channels": 4}
+            {
+                "employees": 120,
+                "departments_active": "3",
+                "central_team": True,
+                "weekly_hours": "7.5",
+                "channels": 4,
+            }
         )
         assert facts == Facts(120, 3, True, Decimal("7.5"), 4)
         assert scoring.facts_of({"employees": "abc", "weekly_hours": "-3"}) == Facts()

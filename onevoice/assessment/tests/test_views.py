@@ -82,8 +82,12 @@ class TestGuidedFlow:
         assert reverse("inbox:settings", args=[personas.organization.slug]) in page  # the top recommendation
         assert 'data-testid="dimension-table"' in page
         assert "assessment-chart-data" in page
-        assert AuditEvent.objects.filter(verb="assessment.started", object_id=str(assessment.public_id)).exists()
-        assert AuditEvent.objects.filter(verb="assessment.completed", object_id=str(assessment.public_id)).exists()
+        assert AuditEvent.objects.filter(
+            verb="assessment.started", object_id=str(assessment.public_id)
+        ).exists()
+        assert AuditEvent.objects.filter(
+            verb="assessment.completed", object_id=str(assessment.public_id)
+        ).exists()
 
     def test_a_draft_is_saved_and_resumed_at_its_step(self, personas):
         client = personas.client_for(personas.smm)
@@ -112,7 +116,9 @@ class TestGuidedFlow:
         client = personas.client_for(personas.smm)
         client.post(url(personas, "start"))
         assessment = Assessment.objects.get(organization=personas.organization)
-        response = client.post(step_url(personas, assessment, 1), {"strategy_goals": "written", "action": "next"})
+        response = client.post(
+            step_url(personas, assessment, 1), {"strategy_goals": "written", "action": "next"}
+        )
         assert response.status_code == 400
         page = response.content.decode()
         assert "Please choose an answer." in page
@@ -156,7 +162,9 @@ class TestGuidedFlow:
         client.post(url(personas, "start"))
         assessment = Assessment.objects.get(organization=personas.organization)
         last = len(STEPS) - 1
-        response = client.post(step_url(personas, assessment, last), dimension_post(last - 1, best_answers(), "finish"))
+        response = client.post(
+            step_url(personas, assessment, last), dimension_post(last - 1, best_answers(), "finish")
+        )
         assert response["Location"] == step_url(personas, assessment, 0)
         assessment.refresh_from_db()
         assert assessment.is_draft
@@ -176,11 +184,19 @@ class TestGuidedFlow:
 
 class TestResultAndHistory:
     def test_the_result_compares_with_the_previous_assessment(self, personas):
-        completed(personas, {"strategy_goals": "none", "strategy_guidelines": "none", "strategy_voice": "none"}, days_ago=90)
+        completed(
+            personas,
+            {"strategy_goals": "none", "strategy_guidelines": "none", "strategy_voice": "none"},
+            days_ago=90,
+        )
         latest = completed(
             personas, {"strategy_goals": "written", "strategy_guidelines": "none", "strategy_voice": "none"}
         )
-        page = personas.client_for(personas.viewer).get(url(personas, "detail", latest.public_id)).content.decode()
+        page = (
+            personas.client_for(personas.viewer)
+            .get(url(personas, "detail", latest.public_id))
+            .content.decode()
+        )
         assert "+17" in page  # strategy: 0 → 17 %
         assert "Change" in page
 
@@ -210,7 +226,10 @@ class TestPdf:
     @pytest.mark.parametrize(
         ("language", "expected"),
         [
-            ("en", ["Social media self-assessment", "Muster GmbH", "Organisation model that fits", "Decentral"]),
+            (
+                "en",
+                ["Social media self-assessment", "Muster GmbH", "Organisation model that fits", "Decentral"],
+            ),
             ("de", ["Muster GmbH", "Dezentral"]),
         ],
     )
@@ -218,7 +237,9 @@ class TestPdf:
         from pypdf import PdfReader
 
         done = completed(personas, {"processes_inbox": "none"})
-        response = personas.client_for(personas.viewer).get(url(personas, "pdf", done.public_id) + f"?lang={language}")
+        response = personas.client_for(personas.viewer).get(
+            url(personas, "pdf", done.public_id) + f"?lang={language}"
+        )
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert f"-{language}.pdf" in response["Content-Disposition"]
@@ -247,7 +268,12 @@ class TestPermissions:
     def test_roles_without_reports_do_not_see_results(self, personas, who):
         done = completed(personas)
         client = personas.client_for(getattr(personas, who))
-        for name, args in (("index", []), ("history", []), ("detail", [done.public_id]), ("pdf", [done.public_id])):
+        for name, args in (
+            ("index", []),
+            ("history", []),
+            ("detail", [done.public_id]),
+            ("pdf", [done.public_id]),
+        ):
             assert client.get(url(personas, name, *args)).status_code == 404, name
 
     @pytest.mark.parametrize("who", ["viewer", "cm"])
@@ -261,7 +287,10 @@ class TestPermissions:
 
     def test_a_viewer_does_not_see_a_draft(self, personas):
         draft, _ = services.assessment_start(actor=personas.smm)
-        assert personas.client_for(personas.viewer).get(url(personas, "detail", draft.public_id)).status_code == 404
+        assert (
+            personas.client_for(personas.viewer).get(url(personas, "detail", draft.public_id)).status_code
+            == 404
+        )
 
     def test_another_organisation_gets_404_for_every_page(self, personas):
         done = completed(personas)
@@ -288,7 +317,10 @@ class TestApplyModelAndDelete:
         personas.organization.save(update_fields=["model"])
         done = completed(personas)
         client = personas.client_for(personas.admin)
-        assert 'data-testid="apply-model"' in client.get(url(personas, "detail", done.public_id)).content.decode()
+        assert (
+            'data-testid="apply-model"'
+            in client.get(url(personas, "detail", done.public_id)).content.decode()
+        )
         response = client.post(url(personas, "apply-model", done.public_id))
         assert response.status_code == 302
         personas.organization.refresh_from_db()
@@ -302,7 +334,10 @@ class TestApplyModelAndDelete:
         personas.organization.model = Organization.Model.SOLO
         personas.organization.save(update_fields=["model"])
         client = personas.client_for(personas.smm)
-        assert 'data-testid="apply-model"' not in client.get(url(personas, "detail", done.public_id)).content.decode()
+        assert (
+            'data-testid="apply-model"'
+            not in client.get(url(personas, "detail", done.public_id)).content.decode()
+        )
         assert client.post(url(personas, "apply-model", done.public_id)).status_code == 404
         personas.organization.refresh_from_db()
         assert personas.organization.model == "solo"
