@@ -57,7 +57,8 @@ ROTATION_GRACE = timedelta(hours=24)
 # A claim older than this belongs to a worker that died mid-send: the sweeper sends it again.
 CLAIM_TIMEOUT = timedelta(minutes=5)
 KEEP_DELIVERIES = timedelta(days=30)
-MATRIX_ROOM_ID = re.compile(r"^![^:\s]+:[A-Za-z0-9.\-]+(:\d+)?$")
+# "!opaque:server" (room versions up to 11) or "!opaque" (room version 12 drops the server part).
+MATRIX_ROOM_ID = re.compile(r"^![A-Za-z0-9._~=+/\-]+(:[A-Za-z0-9.\-]+(:\d+)?)?$")
 
 
 # ---- checks ------------------------------------------------------------------------------------------
