@@ -7,12 +7,14 @@ costs a fixed number of queries whatever the number of posts.
 
 from __future__ import annotations
 
+import sys
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -30,6 +32,18 @@ from onevoice.analytics.periods import Period
 from onevoice.networks.models import Channel
 from onevoice.organization.models import Organization
 
+# What a top/flop row shows of a tracked post (the rest stays in the database).
+POST_ROW_FIELDS = (
+    "id",
+    "channel_id",
+    "title",
+    "excerpt",
+    "url",
+    "published_on",
+    "published_at",
+    "interactions",
+    "followers_at_publication",
+)
 PARTS = ("likes", "reposts", "replies", "quotes", "impressions", "clicks", "interactions")
 
 
@@ -131,42 +145,76 @@ def _sums(queryset: Any) -> dict[str, int]:
     return {name: int(found[name] or 0) for name in PARTS}
 
 
-def _followers_at(scope: Scope, day: date) -> int | None:
-    """Followers of the scope's channels at the end of `day` (the last known level of each channel)."""
-    ids = scope.follower_channels
-    if not ids:
-        return None
-    levels = _levels(ids, day)
-    return sum(levels.values()) if levels else None
+class _Levels:
+    """Each channel's followers at the end of the days a dashboard needs, fetched together (two queries
+    for the four days of a period and the one before, instead of two per day)."""
+
+    def __init__(self, scope: Scope, days: list[date]) -> None:
+        self.channel_ids = scope.channel_ids
+        self.follower_channels = scope.follower_channels
+        self.days = days
+        self.found: dict[date, dict[int, int]] | None = None
+
+    def at(self, day: date) -> dict[int, int]:
+        if self.found is None or day not in self.found:
+            wanted = sorted({*self.days, day})
+            self.found = {**(self.found or {}), **_levels_on(self.channel_ids, wanted)}
+        return self.found[day]
+
+    def total(self, day: date) -> int | None:
+        """Followers of the scope's follower channels at the end of `day` (None when none is known)."""
+        if not self.follower_channels:
+            return None
+        levels = self.at(day)
+        known = [levels[c] for c in self.follower_channels if c in levels]
+        return sum(known) if known else None
 
 
-def _rate_of(posts: Any, networks_with_rate: set[str]) -> tuple[Decimal | None, int]:
-    found = posts.filter(channel__network__in=networks_with_rate, followers_at_publication__gt=0).aggregate(
-        interactions=Sum("interactions"), followers=Sum("followers_at_publication")
+@dataclass
+class _PerChannel:
+    """One period's gains and posts per channel: the channel table, and summed, the headline figures."""
+
+    gains: dict[int, dict[str, Any]]
+    posts: dict[int, dict[str, Any]]
+
+
+def _per_channel(scope: Scope, period: Period) -> _PerChannel:
+    days = (
+        ChannelDay.objects.filter(channel_id__in=scope.channel_ids)
+        if scope.kind in ("organization", "channel")
+        else scope.post_days()
     )
-    return engagement_rate(int(found["interactions"] or 0), int(found["followers"] or 0)), int(
-        found["interactions"] or 0
-    )
-
-
-def _period_figures(scope: Scope, period: Period) -> dict[str, Any]:
-    posts = scope.posts().filter(published_on__gte=period.start, published_on__lte=period.end)
-    if scope.kind in ("organization", "channel"):
-        gains = _sums(
-            ChannelDay.objects.filter(
-                channel_id__in=scope.channel_ids, day__gte=period.start, day__lte=period.end
-            )
+    gains = {
+        row["channel_id"]: row
+        for row in days.filter(day__gte=period.start, day__lte=period.end)
+        .values("channel_id")
+        .annotate(**{name: Sum(name) for name in PARTS})
+    }
+    posts = {
+        row["channel_id"]: row
+        for row in scope.posts()
+        .filter(published_on__gte=period.start, published_on__lte=period.end)
+        .values("channel_id")
+        .annotate(
+            n=Count("id"),
+            i=Sum("interactions", filter=Q(followers_at_publication__gt=0)),
+            f=Sum("followers_at_publication", filter=Q(followers_at_publication__gt=0)),
         )
-    else:
-        gains = _sums(scope.post_days().filter(day__gte=period.start, day__lte=period.end))
-    rate_networks = {n for n in scope.networks if provides(n, "engagement_rate")}
-    rate, _interactions = _rate_of(posts, rate_networks)
+    }
+    return _PerChannel(gains, posts)
+
+
+def _period_figures(scope: Scope, period: Period, levels: _Levels) -> dict[str, Any]:
+    per = _per_channel(scope, period)
+    network_of = {c.pk: c.network for c in scope.channels}
+    rated = [row for pk, row in per.posts.items() if provides(network_of.get(pk, ""), "engagement_rate")]
     return {
-        "published": posts.count(),
-        "gains": gains,
-        "rate": rate,
-        "followers": _followers_at(scope, period.end),
-        "followers_start": _followers_at(scope, period.start),
+        "published": sum(int(row["n"]) for row in per.posts.values()),
+        "gains": {name: sum(int(row[name] or 0) for row in per.gains.values()) for name in PARTS},
+        "rate": engagement_rate(sum(int(r["i"] or 0) for r in rated), sum(int(r["f"] or 0) for r in rated)),
+        "followers": levels.total(period.end),
+        "followers_start": levels.total(period.start),
+        "per_channel": per,
     }
 
 
@@ -174,7 +222,8 @@ def dashboard(scope: Scope, period: Period, *, now: datetime | None = None) -> D
     now = now or timezone.now()
     tz = tz_of(scope.organization)
     previous = period.previous()
-    current, before = _period_figures(scope, period), _period_figures(scope, previous)
+    levels = _Levels(scope, [period.start, period.end, previous.start, previous.end])
+    current, before = _period_figures(scope, period, levels), _period_figures(scope, previous, levels)
     networks = scope.networks
     growth = None
     if current["followers"] is not None and current["followers_start"] is not None:
@@ -246,7 +295,7 @@ def dashboard(scope: Scope, period: Period, *, now: datetime | None = None) -> D
         previous=previous,
         figures=figures,
         series=daily_series(scope, period),
-        channels=channel_table(scope, period),
+        channels=channel_table(scope, period, per=current["per_channel"], levels=levels),
         breakdowns=breakdowns(scope, period) if scope.kind == "organization" else {},
         top=top,
         flop=flop,
@@ -268,15 +317,27 @@ def dashboard(scope: Scope, period: Period, *, now: datetime | None = None) -> D
 def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
     """Per day: interactions gained, posts published, followers (carried forward)."""
     days = period.dates()
+    followers: dict[date, int] = {}
     if scope.kind in ("organization", "channel"):
-        gained = dict(
+        # Interactions and followers per day in one pass over the channel days.
+        gained = {}
+        follower_channels = scope.follower_channels
+        for day, n, total in (
             ChannelDay.objects.filter(
                 channel_id__in=scope.channel_ids, day__gte=period.start, day__lte=period.end
             )
             .values("day")
-            .annotate(n=Sum("interactions"))
-            .values_list("day", "n")
-        )
+            .annotate(
+                n=Sum("interactions"),
+                f=Sum("followers", filter=Q(channel_id__in=follower_channels, followers__isnull=False))
+                if follower_channels
+                else Value(None, output_field=BigIntegerField()),
+            )
+            .values_list("day", "n", "f")
+        ):
+            gained[day] = n
+            if total is not None and follower_channels:
+                followers[day] = int(total)
     else:
         gained = dict(
             scope.post_days()
@@ -285,6 +346,19 @@ def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
             .annotate(n=Sum("interactions"))
             .values_list("day", "n")
         )
+        if scope.follower_channels:
+            for day, total in (
+                ChannelDay.objects.filter(
+                    channel_id__in=scope.follower_channels,
+                    day__gte=period.start,
+                    day__lte=period.end,
+                    followers__isnull=False,
+                )
+                .values("day")
+                .annotate(n=Sum("followers"))
+                .values_list("day", "n")
+            ):
+                followers[day] = int(total)
     published = dict(
         scope.posts()
         .filter(published_on__gte=period.start, published_on__lte=period.end)
@@ -292,20 +366,6 @@ def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("published_on", "n")
     )
-    followers: dict[date, int] = {}
-    if scope.follower_channels:
-        for day, total in (
-            ChannelDay.objects.filter(
-                channel_id__in=scope.follower_channels,
-                day__gte=period.start,
-                day__lte=period.end,
-                followers__isnull=False,
-            )
-            .values("day")
-            .annotate(n=Sum("followers"))
-            .values_list("day", "n")
-        ):
-            followers[day] = int(total)
     rows = [(d, int(published.get(d) or 0), int(gained.get(d) or 0), followers.get(d)) for d in days]
     return {
         "rows": rows,
@@ -318,30 +378,15 @@ def daily_series(scope: Scope, period: Period) -> dict[str, Any]:
     }
 
 
-def channel_table(scope: Scope, period: Period) -> list[dict[str, Any]]:
+def channel_table(
+    scope: Scope, period: Period, *, per: _PerChannel | None = None, levels: _Levels | None = None
+) -> list[dict[str, Any]]:
     """One row per channel: posts, interactions and their parts, rate, followers; "n/a" where not provided."""
-    days = (
-        ChannelDay.objects.filter(channel_id__in=scope.channel_ids)
-        if scope.kind in ("organization", "channel")
-        else scope.post_days()
-    )
-    gains = {
-        row["channel_id"]: row
-        for row in days.filter(day__gte=period.start, day__lte=period.end)
-        .values("channel_id")
-        .annotate(**{name: Sum(name) for name in PARTS})
-    }
-    posts = scope.posts().filter(published_on__gte=period.start, published_on__lte=period.end)
-    per_channel = {
-        row["channel_id"]: row
-        for row in posts.values("channel_id").annotate(
-            n=Count("id"),
-            i=Sum("interactions", filter=Q(followers_at_publication__gt=0)),
-            f=Sum("followers_at_publication", filter=Q(followers_at_publication__gt=0)),
-        )
-    }
-    followers_end = _levels(scope.channel_ids, period.end)
-    followers_start = _levels(scope.channel_ids, period.start)
+    per = per or _per_channel(scope, period)
+    levels = levels or _Levels(scope, [period.start, period.end])
+    gains, per_channel = per.gains, per.posts
+    followers_end = levels.at(period.end)
+    followers_start = levels.at(period.start)
     rows = []
     for channel in scope.channels:
         found = gains.get(channel.pk, {})
@@ -373,34 +418,48 @@ def channel_table(scope: Scope, period: Period) -> list[dict[str, Any]]:
     return rows
 
 
-def _levels(channel_ids: list[int], day: date) -> dict[int, int]:
-    """Each channel's followers at the end of `day`: the rollup writes a row per day, so a week's window
-    finds nearly all; a channel silent for longer is looked up on its own."""
-    levels: dict[int, int] = {}
-    for channel_id, followers in (
-        ChannelDay.objects.filter(
-            channel_id__in=channel_ids, day__lte=day, day__gt=day - timedelta(days=7), followers__isnull=False
-        )
+def _levels_on(channel_ids: list[int], days: list[date]) -> dict[date, dict[int, int]]:
+    """Each channel's followers at the end of each day (its latest known level on or before it).
+
+    The rollup writes a row per day, so the week before each day finds nearly all; channels silent for
+    longer are looked up once for all days."""
+    found: dict[date, dict[int, int]] = {day: {} for day in days}
+    if not channel_ids or not days:
+        return found
+    window = Q()
+    for day in days:
+        window |= Q(day__lte=day, day__gt=day - timedelta(days=7))
+    history: dict[int, list[tuple[date, int]]] = {}
+    for channel_id, day, followers in (
+        ChannelDay.objects.filter(window, channel_id__in=channel_ids, followers__isnull=False)
         .order_by("channel_id", "day")
-        .values_list("channel_id", "followers")
+        .values_list("channel_id", "day", "followers")
     ):
-        levels[channel_id] = int(followers or 0)  # the latest day wins
-    missing = set(channel_ids) - set(levels)
+        history.setdefault(channel_id, []).append((day, int(followers or 0)))
+
+    def fill(levels: dict[int, int], channel_id: int, day: date, *, within_week: bool) -> None:
+        known = history.get(channel_id, [])
+        index = bisect_right(known, (day, sys.maxsize)) - 1
+        if index >= 0 and (not within_week or known[index][0] > day - timedelta(days=7)):
+            levels[channel_id] = known[index][1]
+
+    missing: set[int] = set()
+    for day in days:
+        for channel_id in channel_ids:
+            fill(found[day], channel_id, day, within_week=True)
+        missing |= set(channel_ids) - set(found[day])
     if missing:
-        latest = (
-            ChannelDay.objects.filter(channel_id__in=missing, day__lte=day, followers__isnull=False)
-            .values("channel_id")
-            .annotate(last=Max("day"))
-        )
-        pairs = Q()
-        for row in latest:
-            pairs |= Q(channel_id=row["channel_id"], day=row["last"])
-        if pairs:
-            for channel_id, followers in ChannelDay.objects.filter(pairs).values_list(
-                "channel_id", "followers"
-            ):
-                levels[channel_id] = int(followers or 0)
-    return levels
+        history = {}
+        for channel_id, day, followers in (
+            ChannelDay.objects.filter(channel_id__in=missing, day__lte=max(days), followers__isnull=False)
+            .order_by("channel_id", "day")
+            .values_list("channel_id", "day", "followers")
+        ):
+            history.setdefault(channel_id, []).append((day, int(followers or 0)))
+        for day in days:
+            for channel_id in missing - set(found[day]):
+                fill(found[day], channel_id, day, within_week=False)
+    return found
 
 
 def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
@@ -469,6 +528,7 @@ def top_and_flop(scope: Scope, period: Period, count: int = 5) -> tuple[list[Pos
             channel_id__in=measurable,
             followers_at_publication__gt=0,
         )
+        .only(*POST_ROW_FIELDS)
         .annotate(
             ratio=ExpressionWrapper(
                 Cast("interactions", FloatField()) / F("followers_at_publication"), output_field=FloatField()
