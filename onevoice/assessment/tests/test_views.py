@@ -217,6 +217,15 @@ class TestResultAndHistory:
         assert 'data-testid="start"' not in viewer
         assert "No self-assessment has been completed yet." in viewer
 
+    def test_the_organisation_overview_links_to_it_for_those_who_read_reports(self, personas):
+        overview = reverse("organization:overview", args=[personas.organization.slug])
+        assert (
+            'data-testid="overview-assessment"'
+            in personas.client_for(personas.viewer).get(overview).content.decode()
+        )
+        page = personas.client_for(personas.contributor).get(overview).content.decode()
+        assert 'data-testid="overview-assessment"' not in page
+
     def test_the_nav_links_to_the_self_assessment(self, personas):
         page = personas.client_for(personas.viewer).get(url(personas, "index")).content.decode()
         assert f'href="{url(personas, "index")}"' in page
