@@ -155,7 +155,8 @@ class TrainingForm(Form):
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends_on = forms.DateField(
-        label=_("Last day (if several days)"),
+        label=_("Last day"),
+        help_text=_("Only for trainings of several days."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

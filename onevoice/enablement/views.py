@@ -624,7 +624,9 @@ def coverage(request: HttpRequest, org: str) -> HttpResponse:
     result = selectors.skills_coverage(member.organization, date_from, date_to)
     if request.GET.get("format") == "csv" and not form.errors:
         return _coverage_csv(member, result, date_from, date_to)
-    rows = [(row, list(zip(result.skills, row.cells, strict=True))) for row in [*result.rows, result.total]]
+    # Skills down, departments across: there are usually fewer departments than skills, so it fits a phone.
+    columns = [*result.rows, result.total]
+    rows = [(skill, [column.cells[i] for column in columns]) for i, skill in enumerate(result.skills)]
     return _page(
         request,
         member,
@@ -634,6 +636,7 @@ def coverage(request: HttpRequest, org: str) -> HttpResponse:
             "form": form,
             "coverage": result,
             "rows": rows,
+            "columns": columns,
             "query": request.GET.urlencode(),
         },
         400 if form.errors else 200,
