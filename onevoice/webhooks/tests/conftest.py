@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -66,8 +67,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def receiver(settings: Any) -> Iterator[Receiver]:
+@contextlib.contextmanager
+def serving(settings: Any) -> Iterator[Receiver]:
+    """Run a receiver on a free port of 127.0.0.1 (allowed for outbound HTTP) until the block ends."""
     settings.HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Receiver(url="")))
     box = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks/onevoice")
@@ -80,6 +82,12 @@ def receiver(settings: Any) -> Iterator[Receiver]:
         box.release.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Iterator[Receiver]:
+    with serving(settings) as box:
+        yield box
 
 
 @pytest.fixture(autouse=True)
