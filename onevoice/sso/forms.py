@@ -145,7 +145,11 @@ class GroupMappingForm(Form):
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Department.objects.filter(organization=organization)
-        row = str(int((self.prefix or "0").rsplit("-", 1)[-1]) + 1) if (self.prefix or "")[-1:].isdigit() else ""
+        row = (
+            str(int((self.prefix or "0").rsplit("-", 1)[-1]) + 1)
+            if (self.prefix or "")[-1:].isdigit()
+            else ""
+        )
         for name, label in (
             ("group", _("Group")),
             ("role", _("Role")),

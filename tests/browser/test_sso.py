@@ -83,7 +83,9 @@ def test_an_unknown_domain_is_told_to_use_the_password(page: Page, live_url: str
     assert_accessible(page)
 
 
-def test_the_admin_sets_up_single_sign_on(page: Page, live_url: str, personas: Any, provider: Provider) -> None:
+def test_the_admin_sets_up_single_sign_on(
+    page: Page, live_url: str, personas: Any, provider: Provider
+) -> None:
     log_in_with_password(page, live_url, "admin@muster.example")
     page.goto(f"{live_url}/o/{personas.organization.slug}/sso/")
     expect(page.get_by_test_id("redirect-uri")).to_contain_text("/sso/callback/")

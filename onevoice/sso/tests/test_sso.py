@@ -85,6 +85,27 @@ class TestAuthorizationRequest:
         response = Client().post(reverse("sso:login"), {"email": "nina@muster.example"}, follow=True)
         assert "cannot be reached right now" in response.content.decode()
 
+    def test_a_provider_that_goes_down_during_the_sign_in_gets_a_clear_message(
+        self, personas: Any, settings: Any
+    ) -> None:
+        settings.HTTP_ALLOWED_PRIVATE_HOSTS = ["localhost"]
+        client = Client()
+        with running_provider() as provider:
+            services.settings_update(
+                actor=personas.admin,
+                sso=services.settings_get_or_create(personas.organization),
+                mappings=[],
+                enabled=True,
+                issuer=provider.url,
+                client_id="x",
+                email_domains=["muster.example"],
+            )
+            provider.set_user("u-nina", claims_for("nina@muster.example"))
+            callback = path_of(provider.authorize(start(client, "nina@muster.example"), "u-nina"))
+        response = client.get(callback, follow=True)
+        assert logged_in_as(client) is None
+        assert "cannot be reached right now" in response.content.decode()
+
 
 class TestLogin:
     def test_a_new_person_joins_with_the_default_role_and_department(
