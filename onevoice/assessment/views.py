@@ -134,7 +134,6 @@ def step(request: HttpRequest, org: str, assessment_id: UUID, step: int) -> Http
     action = request.POST.get("action", "next")
     form = StepForm(step, request.POST, require_all=action in ("next", "finish"))
     if not form.is_valid():
-        messages.error(request, _("Please check the marked answers."))
         return render_for_member(
             request, member, "assessment/step.html", _step_context(member, assessment, step, form), status=400
         )
