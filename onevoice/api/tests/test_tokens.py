@@ -4,7 +4,7 @@ log; the API's answers to bad input (one error format, translated), rate limit, 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -19,7 +19,7 @@ from onevoice.planning.models import Post
 pytestmark = pytest.mark.django_db
 
 
-def in_days(days: int) -> object:
+def in_days(days: int) -> datetime:
     return timezone.now() + timedelta(days=days)
 
 
@@ -76,12 +76,12 @@ class TestAuthentication:
         secret = token_for(personas.cm, "posts:read")
         api = Api(secret)
         assert api.get("/posts").status_code == 200
-        token = ApiToken.objects.get(prefix=services.split_token(secret)[0])  # type: ignore[index]
+        token = ApiToken.objects.get(prefix=services.split_token(secret)[0])
         services.token_revoke(actor=personas.cm, token=token)
         assert api.get("/posts").status_code == 401
         assert AuditEvent.objects.filter(verb="api_token.revoked").exists()
         other = token_for(personas.cm, "posts:read")
-        ApiToken.objects.filter(prefix=services.split_token(other)[0]).update(expires_at=in_days(-1))  # type: ignore[index]
+        ApiToken.objects.filter(prefix=services.split_token(other)[0]).update(expires_at=in_days(-1))
         assert Api(other).get("/posts").status_code == 401
 
     def test_a_demoted_persons_token_loses_power_and_a_removed_ones_stops(self, personas) -> None:
@@ -99,7 +99,7 @@ class TestAuthentication:
     def test_it_remembers_the_last_use(self, personas) -> None:
         secret = token_for(personas.cm, "posts:read")
         Api(secret).client.get("/api/v1/me", REMOTE_ADDR="10.0.0.7")
-        token = ApiToken.objects.get(prefix=services.split_token(secret)[0])  # type: ignore[index]
+        token = ApiToken.objects.get(prefix=services.split_token(secret)[0])
         assert token.last_used_at is not None
         assert token.last_used_ip == "10.0.0.7"
 

@@ -25,7 +25,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
@@ -64,23 +64,23 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class ErrorDetail(Schema):
+class ErrorDetail(BaseModel):
     field: str | None = None
     message: str
     code: str | None = None
 
 
-class ErrorBody(Schema):
+class ErrorBody(BaseModel):
     code: str
     message: str
     details: list[ErrorDetail]
 
 
-class ErrorOut(Schema):
+class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-ERRORS: dict[int, type[Schema]] = {
+ERRORS: dict[int, type[BaseModel]] = {
     400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
