@@ -148,16 +148,18 @@ def publication_settled(publication: Publication, post: Post, variant: PostVaria
     """A publication went out (post.published) or failed for good (post.failed)."""
     from onevoice.publishing.models import Publication
 
-    event = {
+    outcomes: dict[str, str] = {
         Publication.State.PUBLISHED: Event.POST_PUBLISHED,
         Publication.State.FAILED: Event.POST_FAILED,
-    }.get(publication.state)
+    }
+    event = outcomes.get(publication.state)
     if event is None:
         return
 
     def build() -> EventData:
+        post_data = _post(post)
         data = {
-            "post": _post(post),
+            "post": post_data,
             "channel": _channel(variant.channel),
             "publication": {
                 "id": str(publication.public_id),
@@ -175,7 +177,7 @@ def publication_settled(publication: Publication, post: Post, variant: PostVaria
 
         return EventData(
             data,
-            data["post"]["url"],
+            post_data["url"],
             text,
             department_id=post.department_id,
             # A publication settles once per outcome; a retried one that fails again is a new event.
@@ -189,7 +191,8 @@ def approval_needed(post: Post, step: str = "") -> None:
     """A post waits for an approval (a step of its policy, or the SMMs without one)."""
 
     def build() -> EventData:
-        data = {"post": _post(post), "step": step or None, "review_round": post.review_round}
+        post_data = _post(post)
+        data = {"post": post_data, "step": step or None, "review_round": post.review_round}
         values = {"title": post.title, "step": step}
 
         def text() -> str:
@@ -199,7 +202,7 @@ def approval_needed(post: Post, step: str = "") -> None:
 
         return EventData(
             data,
-            data["post"]["url"],
+            post_data["url"],
             text,
             department_id=post.department_id,
             dedupe_key=f"approval:{post.public_id}:{post.review_round}:{step}",
@@ -264,11 +267,25 @@ def _case_values(case: Case) -> dict[str, str]:
     }
 
 
-def cases_created(channel: Channel, cases: Iterable[Case]) -> None:
-    """New cases from one ingestion batch (one event per case)."""
+def cases_created(channel: Channel, cases: Iterable[Case | int]) -> None:
+    """New cases (or their primary keys) from one ingestion batch: one event per case."""
     organization_id = channel.organization_id
     if Event.CASE_CREATED not in subscribed(organization_id):
         return
+    from onevoice.inbox.models import Case
+
+    given: list[Case] = []
+    ids: list[int] = []
+    for case in cases:
+        if isinstance(case, int):
+            ids.append(case)
+        else:
+            given.append(case)
+    if ids:
+        loaded = Case.objects.filter(pk__in=ids, channel=channel).select_related(
+            "department", "assignee__user"
+        )
+        given += list(loaded.order_by("first_message_at", "id"))
     slug = channel.organization.slug
 
     def one(case: Case) -> Callable[[], EventData]:
@@ -286,7 +303,7 @@ def cases_created(channel: Channel, cases: Iterable[Case]) -> None:
 
         return build
 
-    emit_many(organization_id, Event.CASE_CREATED, [one(c) for c in cases])
+    emit_many(organization_id, Event.CASE_CREATED, [one(c) for c in given])
 
 
 def case_assigned(case: Case) -> None:

@@ -105,6 +105,7 @@ class TestRetries:
         assert delivery.tries == 1
         waits = []
         moment = delivery.next_attempt_at
+        assert moment is not None
         waits.append(moment - delivery.attempts.get().started_at)
         for _ in range(5):
             assert moment is not None
@@ -114,6 +115,7 @@ class TestRetries:
                 state = services.delivery_send(delivery.pk, now=moment)
             delivery.refresh_from_db()
             if state == D.PENDING:
+                assert delivery.next_attempt_at is not None
                 waits.append(delivery.next_attempt_at - moment)
                 moment = delivery.next_attempt_at
         assert waits == [
