@@ -636,7 +636,7 @@ def _notify_extra_approval(post: Post, actor: Membership) -> None:
         post_url(post),
         exclude=actor,
     )
-    webhook_events.approval_needed(post, _("sensitive mention"))
+    webhook_events.approval_needed(post, sensitive=True)
 
 
 def _approve(post: Post, actor: Membership) -> None:

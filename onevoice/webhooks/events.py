@@ -187,25 +187,34 @@ def publication_settled(publication: Publication, post: Post, variant: PostVaria
     emit(post.organization_id, event, build)
 
 
-def approval_needed(post: Post, step: str = "") -> None:
-    """A post waits for an approval (a step of its policy, or the SMMs without one)."""
+def approval_needed(post: Post, step: str = "", *, sensitive: bool = False) -> None:
+    """A post waits for an approval: a step of its policy, the SMMs without one, or the SMMs' extra
+    approval of a sensitive mention."""
 
     def build() -> EventData:
         post_data = _post(post)
-        data = {"post": post_data, "step": step or None, "review_round": post.review_round}
+        data = {
+            "post": post_data,
+            "step": step or None,
+            "reason": "sensitive_mention" if sensitive else ("policy_step" if step else "review"),
+            "review_round": post.review_round,
+        }
         values = {"title": post.title, "step": step}
 
         def text() -> str:
+            if sensitive:
+                return _("“%(title)s” mentions something sensitive and needs approval.") % values
             if step:
                 return _("“%(title)s” needs approval: %(step)s.") % values
             return _("“%(title)s” needs approval.") % values
 
+        key = "sensitive" if sensitive else step
         return EventData(
             data,
             post_data["url"],
             text,
             department_id=post.department_id,
-            dedupe_key=f"approval:{post.public_id}:{post.review_round}:{step}",
+            dedupe_key=f"approval:{post.public_id}:{post.review_round}:{key}",
         )
 
     emit(post.organization_id, Event.APPROVAL_NEEDED, build)
