@@ -103,6 +103,27 @@ def test_a_new_member_works_through_the_checklist_and_the_smm_sees_team_progress
     assert_accessible(smm)
     shoot(smm, "enablement-profiles")
 
+    # Editing a profile: an empty title is refused and the tasks typed stay.
+    smm.goto(f"{base}/profiles/{cm_profile.public_id}/edit/")
+    smm.locator("#id_title").fill("")
+    smm.locator("#id_tasks").fill("Antworten in 2 Stunden\nWochenend-Bereitschaft im Wechsel")
+    smm.get_by_test_id("profile-form").get_by_role("button").first.click()
+    expect(smm.locator("#id_title")).to_have_class(re.compile("is-invalid"))
+    expect(smm.locator("#id_tasks")).to_have_value(
+        "Antworten in 2 Stunden\nWochenend-Bereitschaft im Wechsel"
+    )
+    assert_accessible(smm)
+    shoot(smm, "enablement-profile-edit-error")
+    smm.locator("#id_title").fill("Community Manager")
+    smm.get_by_test_id("profile-form").get_by_role("button").first.click()
+    expect(smm.get_by_test_id("profile-title")).to_have_text("Community Manager")
+    expect(smm.locator("main")).to_contain_text("Wochenend-Bereitschaft im Wechsel")
+
+    smm.goto(f"{base}/skills/")
+    expect(smm.get_by_test_id("skills")).to_be_visible()
+    assert_accessible(smm)
+    shoot(smm, "enablement-skills")
+
     smm.goto(f"{base}/profiles/{cm_profile.public_id}/checklist/")
     add = smm.get_by_test_id("step-form")
     add.locator("#id_title").fill("Netiquette mit dem Team besprechen")
