@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
 from onevoice.api.services import DEFAULT_DAYS, MAX_DAYS
+from onevoice.core.forms import StyledFormMixin
 from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role
 
 
-class TokenForm(forms.Form):
+class TokenForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of token"),
         choices=ApiToken.Kind.choices,
@@ -30,7 +31,7 @@ class TokenForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Valid until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("At most one year from today. The token stops working at the end of this day."),
     )
     scopes = forms.MultipleChoiceField(
