@@ -274,3 +274,6 @@ HTTP_ALLOWED_PRIVATE_HOSTS = [
 ]
 # Under tests nothing beyond this machine may be reached.
 HTTP_ALLOW_PUBLIC = not TESTING
+
+# Outgoing webhooks and chat notifications: how long one delivery may take before it counts as failed.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONEVOICE_WEBHOOK_TIMEOUT", "10"))

@@ -198,6 +198,12 @@ def build_demo_organization() -> Organization:
         from onevoice.workload.demo import seed as seed_workload
 
         seed_workload(organization)  # after the plan: norms, absences, holidays (NRW), tasks, one full week
+        from onevoice.enablement.demo import seed as seed_enablement
+
+        seed_enablement(organization)  # role profiles attached, onboarding partly done, some trainings
+        from onevoice.assessment.demo import seed as seed_assessments
+
+        seed_assessments(organization, smm)  # two earlier self-assessments, so progress shows
     return organization
 
 

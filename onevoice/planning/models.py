@@ -421,6 +421,7 @@ class Notification(models.Model):
         TASKS_DUE = "tasks_due", _("Tasks due")
         TASKS_TO_REASSIGN = "tasks_to_reassign", _("Tasks to reassign")
         REPORT_READY = "report_ready", _("Report ready")
+        WEBHOOK_FAILING = "webhook_failing", _("Webhook or chat notification failing")
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)

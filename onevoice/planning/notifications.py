@@ -27,6 +27,7 @@ DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset(
         Notification.Kind.SPIKE_ALERT,
         Notification.Kind.REPLY_APPROVAL_NEEDED,
         Notification.Kind.REPLY_FAILED,
+        Notification.Kind.WEBHOOK_FAILING,
     }
 )
 
