@@ -185,6 +185,15 @@ class TestManage:
         body = personas.client_for(personas.cm).get(reverse("accounts:profile")).content.decode()
         assert reverse("accounts:two_factor") in body
 
+    def test_people_who_sign_in_only_through_sso_are_not_offered_a_password(self, personas: Any) -> None:
+        user = personas.cm.user
+        user.set_unusable_password()
+        user.save()
+        body = personas.client_for(personas.cm).get(reverse("accounts:profile")).content.decode()
+        assert reverse("accounts:password_change") not in body
+        assert reverse("accounts:two_factor") not in body
+        assert 'data-testid="sso-only"' in body
+
 
 class TestRequiredByTheOrganisation:
     def test_members_without_an_app_set_it_up_at_their_next_login(self, personas: Any) -> None:
