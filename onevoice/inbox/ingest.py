@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from onevoice.core.http import BlockedAddress
 from onevoice.inbox import routing, sla
+from onevoice.inbox.bulk import insert_ignoring_conflicts
 from onevoice.inbox.models import (
     Assignment,
     Case,
@@ -130,16 +132,16 @@ def _contacts(channel: Channel, items: Sequence[InboundItem]) -> dict[str, tuple
     for item in items:
         authors.setdefault(item.author_id, item)
 
-    def load() -> dict[str, tuple[int, bool]]:
+    def load(wanted: Sequence[str]) -> dict[str, tuple[int, bool]]:
         known: dict[str, tuple[int, bool]] = {}
-        for chunk in _chunks(list(authors)):
+        for chunk in _chunks(wanted):
             rows = ContactHandle.objects.filter(
                 organization_id=org_id, network=network, author_id__in=chunk
             ).values_list("author_id", "contact_id", "contact__is_vip")
             known.update({a: (c, vip) for a, c, vip in rows})
         return known
 
-    known = load()
+    known = load(list(authors))
     missing = [a for a in authors if a not in known]
     if missing:
         contacts = Contact.objects.bulk_create(
@@ -164,9 +166,11 @@ def _contacts(channel: Channel, items: Sequence[InboundItem]) -> dict[str, tuple
             ],
             ignore_conflicts=True,
         )
-        known = load()
-        # Another worker may have won the race for an author: its contact is the one; drop ours.
-        used = {c for c, _vip in known.values()}
+        # Only the new authors are looked up again: another worker may have won the race for one of
+        # them; its contact is the one, ours is dropped.
+        won = load(missing)
+        known.update(won)
+        used = {c for c, _vip in won.values()}
         orphans = [c.pk for c in contacts if c.pk not in used]
         if orphans:
             Contact.objects.filter(pk__in=orphans).delete()
@@ -251,47 +255,49 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
                 (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
             )
         new_keys = [k for k in keys if k not in cases]
-        created: set[str] = set()
+        created: dict[str, int] = {}
         if new_keys:
             wanted = set(new_keys)
             created = _create_cases(channel, [t for t in fresh if t.key in wanted], contacts, report)
-            for chunk in _chunks(new_keys):
+            lost = [k for k in new_keys if k not in created]  # won by a concurrent batch: brought up to date
+            for chunk in _chunks(lost):
                 cases.update(
                     (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
                 )
-        Message.objects.bulk_create(
-            [_message(channel, cases[t.key], t) for t in fresh if t.key in cases],
-            ignore_conflicts=True,
+        case_ids = {key: case.pk for key, case in cases.items()} | created
+        insert_ignoring_conflicts(
+            Message, [_message(channel, case_ids[t.key], t) for t in fresh if t.key in case_ids]
         )
         report.new_messages = len(fresh)
-        report.case_ids.extend(cases[k].pk for k in created if k in cases)
-        webhook_events.cases_created(channel, [cases[k] for k in created if k in cases])
+        report.case_ids.extend(created.values())
+        webhook_events.cases_created(channel, list(created.values()))
         # Cases made by this batch carry their counts already; the others are brought up to date.
         _update_cases(channel, {k: c for k, c in cases.items() if k not in created}, fresh, report)
     return report
 
 
-def _message(channel: Channel, case: Case, triaged: _Triaged) -> Message:
+def _message(channel: Channel, case_id: int, triaged: _Triaged) -> dict[str, Any]:
+    """The message's row (see `bulk.insert_ignoring_conflicts`)."""
     item, signals = triaged.item, triaged.signals
-    return Message(
-        case=case,
-        channel=channel,
-        external_id=item.external_id,
-        direction=Message.Direction.INBOUND,
-        kind=str(item.kind),
-        author_id=_clean(item.author_id, 255),
-        author_handle=_clean(item.author_handle, 255),
-        author_name=_clean(item.author_name, 255),
-        text=_clean(item.text),
-        url=_clean(item.url, 1000),
-        in_reply_to=_clean(item.in_reply_to, 500),
-        thread_root=_clean(item.thread_root, 500),
-        created_at=item.created_at,
-        language=_clean(signals.language, 12),
-        sentiment=signals.sentiment,
-        offensive=signals.offensive,
-        triage=_triage_payload(signals),
-    )
+    return {
+        "case_id": case_id,
+        "channel_id": channel.pk,
+        "external_id": item.external_id,
+        "direction": Message.Direction.INBOUND.value,
+        "kind": str(item.kind),
+        "author_id": _clean(item.author_id, 255),
+        "author_handle": _clean(item.author_handle, 255),
+        "author_name": _clean(item.author_name, 255),
+        "text": _clean(item.text),
+        "url": _clean(item.url, 1000),
+        "in_reply_to": _clean(item.in_reply_to, 500),
+        "thread_root": _clean(item.thread_root, 500),
+        "created_at": item.created_at,
+        "language": _clean(signals.language, 12),
+        "sentiment": signals.sentiment,
+        "offensive": signals.offensive,
+        "triage": _triage_payload(signals),
+    }
 
 
 def _create_cases(
@@ -299,9 +305,9 @@ def _create_cases(
     fresh: list[_Triaged],
     contacts: dict[str, tuple[int, bool]],
     report: IngestReport,
-) -> set[str]:
+) -> dict[str, int]:
     """One case per new thread key, from its first message: routed, tagged and on the clock, with the
-    batch's counts; returns the keys of the cases made here (not by a concurrent batch)."""
+    batch's counts; returns thread key → id of the cases made here (not by a concurrent batch)."""
     context = _context(channel)
     first: dict[str, _Triaged] = {}
     last: dict[str, _Triaged] = {}
@@ -312,7 +318,7 @@ def _create_cases(
         counts[triaged.key] = counts.get(triaged.key, 0) + 1
     roots = {t.item.thread_root for t in first.values()} | {t.item.in_reply_to for t in first.values()}
     links = _post_links(channel, roots)
-    built: list[tuple[Case, routing.RoutingDecision]] = []
+    built: list[tuple[dict[str, Any], routing.RoutingDecision]] = []
     for key, triaged in first.items():
         item, signals = triaged.item, triaged.signals
         newest = last[key]
@@ -346,72 +352,72 @@ def _create_cases(
             priority=priority,
             started_at=item.created_at,
         )
-        case = Case(
-            organization_id=channel.organization_id,
-            channel=channel,
-            thread_key=key,
-            contact_id=contact_id,
-            kind=str(item.kind),
-            subject=_subject(item.text),
-            status=Case.Status.NEW,
-            priority=priority,
-            department_id=decision.department_id,
-            assignee_id=decision.assignee_id,
-            post_id=link.post_id if link else None,
-            variant_id=link.variant_id if link else None,
-            needs_reply=not decision.no_reply_needed,
-            hidden=decision.hide,
-            language=_clean(newest.signals.language, 12),
-            sentiment=newest.signals.sentiment,
-            offensive=newest.signals.offensive,
-            sla_policy=dues.policy,
-            first_message_at=item.created_at,
-            last_message_at=newest.item.created_at,
-            last_inbound_at=newest.item.created_at,
-            first_response_due=dues.first_response_due,
-            resolution_due=dues.resolution_due,
-            message_count=counts[key],
-        )
+        case = {
+            "public_id": uuid.uuid4(),
+            "organization_id": channel.organization_id,
+            "channel_id": channel.pk,
+            "thread_key": key,
+            "contact_id": contact_id,
+            "kind": str(item.kind),
+            "subject": _subject(item.text),
+            "status": Case.Status.NEW.value,
+            "priority": str(priority),
+            "department_id": decision.department_id,
+            "assignee_id": decision.assignee_id,
+            "post_id": link.post_id if link else None,
+            "variant_id": link.variant_id if link else None,
+            "needs_reply": not decision.no_reply_needed,
+            "hidden": decision.hide,
+            "language": _clean(newest.signals.language, 12),
+            "sentiment": newest.signals.sentiment,
+            "offensive": newest.signals.offensive,
+            "sla_policy_id": dues.policy.pk if dues.policy is not None else None,
+            "first_message_at": item.created_at,
+            "last_message_at": newest.item.created_at,
+            "last_inbound_at": newest.item.created_at,
+            "first_response_due": dues.first_response_due,
+            "resolution_due": dues.resolution_due,
+            "message_count": counts[key],
+        }
         built.append((case, decision))
-    Case.objects.bulk_create([c for c, _d in built], ignore_conflicts=True)
+    insert_ignoring_conflicts(Case, [c for c, _d in built])
     # A case is ours when it carries the public id we gave it; a concurrent batch may have won a key.
-    ours = {c.public_id for c, _d in built}
+    ours = {c["public_id"] for c, _d in built}
     by_key = {
         thread_key: pk
-        for chunk in _chunks([c.thread_key for c, _d in built])
+        for chunk in _chunks([c["thread_key"] for c, _d in built])
         for thread_key, pk, public_id in Case.objects.filter(
             channel=channel, thread_key__in=chunk
         ).values_list("thread_key", "pk", "public_id")
         if public_id in ours
     }
     tag_rows, assignments, hidden = [], [], []
-    through = Case.tags.through
     for case, decision in built:
-        pk = by_key.get(case.thread_key)
+        pk = by_key.get(str(case["thread_key"]))
         if pk is None:
             continue
         report.new_cases += 1
         for tag_id in decision.tag_ids:
-            tag_rows.append(through(case_id=pk, tag_id=tag_id))
+            tag_rows.append({"case_id": pk, "tag_id": tag_id})
         if decision.department_id is not None or decision.assignee_id is not None:
             reason = decision.reason or (
                 _("Routing rule “%(name)s”") % {"name": decision.rule.name} if decision.rule else ""
             )
             assignments.append(
-                Assignment(
-                    case_id=pk,
-                    department_id=decision.department_id,
-                    assignee_id=decision.assignee_id,
-                    rule=decision.rule,
-                    reason=reason[:255],
-                )
+                {
+                    "case_id": pk,
+                    "department_id": decision.department_id,
+                    "assignee_id": decision.assignee_id,
+                    "rule_id": decision.rule.pk if decision.rule else None,
+                    "reason": reason[:255],
+                }
             )
         if decision.hide:
             hidden.append(pk)
-    through.objects.bulk_create(tag_rows, ignore_conflicts=True)
-    Assignment.objects.bulk_create(assignments)
+    insert_ignoring_conflicts(Case.tags.through, tag_rows)
+    insert_ignoring_conflicts(Assignment, assignments)
     routing.request_hide_on_network(hidden)
-    return set(by_key)
+    return by_key
 
 
 def _update_cases(

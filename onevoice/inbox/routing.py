@@ -108,17 +108,25 @@ class RuleSet:
 
     rules: tuple[CompiledRule, ...]
     gram_lengths: frozenset[int]
+    # keyword → the positions (in `rules`) of the rules that list it: a text's words name the few rules
+    # with keywords that can match at all, instead of every rule looking at the text.
+    by_keyword: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
 
     def route(self, item: RoutingInput) -> RoutingDecision:
         decision = RoutingDecision()
-        cache: dict[str, set[tuple[str, ...]]] = {}
+        found = word_grams(words(item.text), self.gram_lengths) if self.by_keyword else set()
+        candidates: set[int] = set()
+        for gram in found:
+            hit = self.by_keyword.get(gram)
+            if hit is not None:
+                candidates.update(hit)
 
         def grams() -> set[tuple[str, ...]]:
-            if "g" not in cache:
-                cache["g"] = word_grams(words(item.text), self.gram_lengths)
-            return cache["g"]
+            return found
 
-        for compiled in self.rules:
+        for position, compiled in enumerate(self.rules):
+            if compiled.keywords and position not in candidates:
+                continue  # none of its keywords is in the text
             if not compiled.matches(item, grams):
                 continue
             rule = compiled.rule
@@ -149,17 +157,21 @@ def word_grams(tokens: Sequence[str], lengths: Iterable[int]) -> set[tuple[str, 
 
 
 def compile_rules(rules: Iterable[RoutingRule], tag_ids: dict[int, list[int]] | None = None) -> RuleSet:
-    compiled = []
+    compiled: list[CompiledRule] = []
     lengths: set[int] = set()
+    by_keyword: dict[tuple[str, ...], list[int]] = {}
     for rule in rules:
         if not rule.active:
             continue
         keywords = frozenset(tuple(words(line)) for line in split_lines(rule.keywords) if words(line))
         lengths.update(len(k) for k in keywords)
+        for keyword in keywords:
+            by_keyword.setdefault(keyword, []).append(len(compiled))
         authors = frozenset(normalize_handle(a) for a in split_lines(rule.authors))
         tags = tuple((tag_ids or {}).get(rule.pk, ()))
         compiled.append(CompiledRule(rule, keywords, authors, tags))
-    return RuleSet(tuple(compiled), frozenset(lengths))
+    index = {keyword: tuple(positions) for keyword, positions in by_keyword.items()}
+    return RuleSet(tuple(compiled), frozenset(lengths), index)
 
 
 def rules_of(organization_id: int) -> RuleSet:

@@ -48,6 +48,11 @@ class BusinessCalendar:
     holiday_state: str = ""
     closed_days: frozenset[date] = frozenset()
     use_public_holidays: bool = True
+    # Each day's business time in UTC, worked out once per calendar: a batch of cases asks for the same
+    # few days thousands of times.
+    _spans: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def from_json(
@@ -86,6 +91,14 @@ class BusinessCalendar:
 
     def span(self, day: date) -> tuple[datetime, datetime] | None:
         """The business time of one local day in UTC, or None when closed."""
+        try:
+            return self._spans[day]
+        except KeyError:
+            found = self._span(day)
+        self._spans[day] = found
+        return found
+
+    def _span(self, day: date) -> tuple[datetime, datetime] | None:
         hours = self.hours.get(day.weekday())
         if hours is None or self.is_closed(day):
             return None

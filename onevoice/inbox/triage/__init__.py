@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from onevoice.voice.language import detect_language
 
+from .declared import confirms, declared_code
 from .model import opinion
 from .offensive import find_offensive
 from .sentiment import score
@@ -36,9 +37,14 @@ class Signals:
 
 
 def classify(text: str, *, language_hint: str = "") -> Signals:
-    """The signals of `text`; `language_hint` is what the network says, used when detection is unsure."""
-    detected = detect_language(text)
-    language = detected.code if detected is not None else language_hint
+    """The signals of `text`; `language_hint` is the language the network declares: taken when the message's
+    function words confirm it (see `declared.py`), else the detector decides and the hint is used when
+    the detector is unsure."""
+    if language_hint and confirms(text, language_hint):
+        language = declared_code(language_hint)
+    else:
+        detected = detect_language(text)
+        language = detected.code if detected is not None else language_hint
     cleaned = clean(text)
     finding = find_offensive(cleaned)
     value = score(cleaned, language=language or "de", offensive_categories=finding.categories)

@@ -134,15 +134,28 @@ def _masked(pattern: str) -> str:
 
 def _category(word: str, previous: list[str]) -> str:
     """The category of the offensive term this folded word is, or ""."""
+    category, aimed = _word_category(word)
+    if aimed and not any(token in TARGETS for token in previous[-3:]):
+        return ""
+    return category
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_category(word: str) -> tuple[str, bool]:
+    """The category of the folded word on its own, and whether it counts only when aimed at someone (kept
+    per word: most words of a message were seen before)."""
     index = _index()
     if word in index.allowed:
-        return ""
+        return "", False
     hit = index.exact.get(word)
     if hit is not None:
         mode, category = hit
-        if mode != "target" or any(token in TARGETS for token in previous[-3:]):
-            return category
-        return ""
+        return category, mode == "target"
+    return _compound_category(word), False
+
+
+def _compound_category(word: str) -> str:
+    index = _index()
     if len(word) < 4:
         return ""
     # str.startswith/endswith with a tuple run in C: cheap for the many clean words; name the term only on a hit.
