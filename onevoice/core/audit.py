@@ -264,6 +264,8 @@ def _register_labels() -> None:
             "chat_target.redelivered": _("Chat message sent again"),
             "chat_target.failing": _("Chat notification marked failing"),
             "chat_target.recovered": _("Chat notification delivering again"),
+            "api_token.created": _("API token created"),
+            "api_token.revoked": _("API token revoked"),
             "assessment.started": _("Self-assessment started"),
             "assessment.completed": _("Self-assessment completed"),
             "assessment.deleted": _("Self-assessment deleted"),

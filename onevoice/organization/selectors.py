@@ -14,9 +14,11 @@ from onevoice.organization.models import Department, Invitation, Membership
 
 
 def members_of(member: Membership, *, active: bool = True) -> QuerySet[Membership]:
+    found = Membership.objects.filter(organization_id=member.organization_id, is_active=active)
+    if not active:  # a service token's own membership is never active and is not a person who left
+        found = found.exclude(api_tokens__kind="service")
     return (
-        Membership.objects.filter(organization_id=member.organization_id, is_active=active)
-        .select_related("user")
+        found.select_related("user")
         .prefetch_related("departments")
         .order_by("user__full_name", "user__email")
     )

@@ -134,6 +134,20 @@ class TestServiceTokens:
         refused = api.post("/requests", {"title": "X", "department": str(personas.marketing.public_id)})
         assert refused.status_code == 422  # not one of its departments
 
+    def test_a_service_token_is_not_listed_among_people_who_left(self, personas) -> None:
+        from onevoice.organization.selectors import members_of
+
+        created = services.token_create_service(
+            actor=personas.admin,
+            name="Intranet-Formular",
+            role=Role.CONTRIBUTOR,
+            departments=[personas.hr],
+            scopes=["requests:write"],
+            expires_at=in_days(30),
+        )
+        assert created.token.membership not in members_of(personas.admin, active=False)
+        assert created.token.membership not in members_of(personas.admin)
+
     def test_a_service_token_does_not_reach_another_organisation(self, personas) -> None:
         created = services.token_create_service(
             actor=personas.outsider,
