@@ -218,7 +218,11 @@ class Case(models.Model):
         constraints = [models.UniqueConstraint(fields=["channel", "thread_key"], name="case_thread_unique")]
         indexes = [
             models.Index(fields=["organization", "status", "-last_message_at"], name="case_org_status"),
-            models.Index(fields=["organization", "assignee", "status"], name="case_org_assignee"),
+            # "Mine" newest first: walks the person's cases of one status in order, also when they have none.
+            models.Index(
+                fields=["organization", "assignee", "status", "-last_message_at"],
+                name="case_org_assignee_newest",
+            ),
             models.Index(fields=["organization", "department", "status"], name="case_org_department"),
             models.Index(fields=["organization", "first_response_due"], name="case_org_due"),
             models.Index(fields=["organization", "closed_at"], name="case_org_closed"),
