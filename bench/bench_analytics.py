@@ -496,6 +496,7 @@ def main() -> None:
                 url = f"/o/{big['slug']}/analytics/"
                 timed(client, url, params, 2)
                 samples = timed(client, url, params, args.requests)
+                clients[small["slug"]].get(f"/o/{small['slug']}/analytics/", params)  # warm its caches too
                 few = queries(clients[small["slug"]], f"/o/{small['slug']}/analytics/", params)
                 many = queries(client, url, params)
                 print(

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, FloatField, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, FloatField, Max, Q, Sum, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -184,13 +184,13 @@ def _per_channel(scope: Scope, period: Period) -> _PerChannel:
         if scope.kind in ("organization", "channel")
         else scope.post_days()
     )
-    gains = {
-        row["channel_id"]: row
-        for row in days.filter(day__gte=period.start, day__lte=period.end)
+    per_day: Any = (
+        days.filter(day__gte=period.start, day__lte=period.end)
         .values("channel_id")
         .annotate(**{name: Sum(name) for name in PARTS})
-    }
-    posts = {
+    )
+    gains: dict[int, dict[str, Any]] = {row["channel_id"]: row for row in per_day}
+    posts: dict[int, dict[str, Any]] = {
         row["channel_id"]: row
         for row in scope.posts()
         .filter(published_on__gte=period.start, published_on__lte=period.end)
@@ -437,28 +437,37 @@ def _levels_on(channel_ids: list[int], days: list[date]) -> dict[date, dict[int,
     ):
         history.setdefault(channel_id, []).append((day, int(followers or 0)))
 
-    def fill(levels: dict[int, int], channel_id: int, day: date, *, within_week: bool) -> None:
+    def fill(levels: dict[int, int], channel_id: int, day: date) -> None:
         known = history.get(channel_id, [])
         index = bisect_right(known, (day, sys.maxsize)) - 1
-        if index >= 0 and (not within_week or known[index][0] > day - timedelta(days=7)):
+        if index >= 0 and known[index][0] > day - timedelta(days=7):
             levels[channel_id] = known[index][1]
 
     missing: set[int] = set()
     for day in days:
         for channel_id in channel_ids:
-            fill(found[day], channel_id, day, within_week=True)
+            fill(found[day], channel_id, day)
         missing |= set(channel_ids) - set(found[day])
     if missing:
-        history = {}
-        for channel_id, day, followers in (
+        # The latest day with a figure on or before each wanted day, per channel, in one aggregate;
+        # then just those rows.
+        latest_days = {f"d{i}": Max("day", filter=Q(day__lte=day)) for i, day in enumerate(days)}
+        wanted: dict[tuple[int, date], list[date]] = {}
+        rows: Any = (
             ChannelDay.objects.filter(channel_id__in=missing, day__lte=max(days), followers__isnull=False)
-            .order_by("channel_id", "day")
-            .values_list("channel_id", "day", "followers")
-        ):
-            history.setdefault(channel_id, []).append((day, int(followers or 0)))
-        for day in days:
-            for channel_id in missing - set(found[day]):
-                fill(found[day], channel_id, day, within_week=False)
+            .values("channel_id")
+            .annotate(**latest_days)
+        )
+        for row in rows:
+            for i, day in enumerate(days):
+                if row[f"d{i}"] is not None and row["channel_id"] not in found[day]:
+                    wanted.setdefault((row["channel_id"], row[f"d{i}"]), []).append(day)
+        if wanted:
+            for channel_id, day, followers in ChannelDay.objects.filter(
+                channel_id__in={c for c, _d in wanted}, day__in={d for _c, d in wanted}
+            ).values_list("channel_id", "day", "followers"):
+                for target in wanted.get((channel_id, day), []):
+                    found[target][channel_id] = int(followers or 0)
     return found
 
 

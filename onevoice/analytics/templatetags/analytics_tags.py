@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
@@ -71,3 +72,61 @@ def scope_url(organization_slug: str, kind: str) -> str:
 @register.filter
 def with_id(url: str, public_id: object) -> str:
     return url.replace("{id}", str(public_id))
+
+
+@register.simple_tag
+def channel_rows(
+    rows: list[dict[str, Any]], scope_kind: str, channel_url: str, period_query: str, not_available: str
+) -> SafeString:
+    """The per-channel table: posts, interactions, rate, followers, growth, impressions; "not available
+    from this network" where the network does not report a figure (never 0)."""
+    missing = format_html('<span class="small ov-muted" data-na="1">{}</span>', not_available)
+
+    def count(value: Any) -> Any:
+        return missing if value is None else floatformat(value, "0g")
+
+    def rate(row: dict[str, Any]) -> Any:
+        if not row["rate_available"]:
+            return missing
+        if row["engagement_rate"] is None:
+            return "–"
+        return format_html('<span class="text-nowrap">{} %</span>', floatformat(row["engagement_rate"], "-2"))
+
+    def followers(row: dict[str, Any]) -> Any:
+        if not row["followers_available"]:
+            return missing
+        return "–" if row["followers"] is None else floatformat(row["followers"], "0g")
+
+    def growth(row: dict[str, Any]) -> Any:
+        if not row["followers_available"]:
+            return missing
+        value = row["follower_growth"]
+        if value is None:
+            return "–"
+        return ("+" if value > 0 else "") + floatformat(value, "0g")
+
+    def name(row: dict[str, Any]) -> Any:
+        if scope_kind == "channel":
+            return row["name"]
+        href = f"{with_id(channel_url, row['channel'].public_id)}?{period_query}"
+        return format_html('<a href="{}">{}</a>', href, row["name"])
+
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row" class="fw-normal">{} <span class="small ov-muted">· {}</span></th>'
+        '<td class="text-end">{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
+        '<td class="text-end">{}</td><td class="text-end">{}</td><td class="text-end">{}</td></tr>',
+        (
+            (
+                name(row),
+                row["network"],
+                row["published"],
+                count(row["interactions"]),
+                rate(row),
+                followers(row),
+                growth(row),
+                count(row["impressions"]),
+            )
+            for row in rows
+        ),
+    )

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from onevoice.analytics.templatetags.analytics_tags import (
+    channel_rows,
     daily_rows,
     scope_url,
     short_date_formatter,
@@ -43,3 +44,30 @@ def test_daily_rows_escape_and_mark_what_is_missing() -> None:
 def test_scope_urls_are_reversed_once_and_filled_in() -> None:
     url = scope_url("acme", "channel")
     assert with_id(url, "1b2c") == "/o/acme/analytics/channels/1b2c/"
+
+
+def test_channel_rows_escape_names_and_say_what_a_network_does_not_report() -> None:
+    class Channel:
+        public_id = "abc"
+
+    row = {
+        "channel": Channel(),
+        "name": "<b>Presse</b>",
+        "network": "Mastodon",
+        "published": 3,
+        "interactions": 12345,
+        "impressions": None,
+        "engagement_rate": None,
+        "rate_available": True,
+        "followers": 20500,
+        "followers_available": True,
+        "follower_growth": 120,
+    }
+    with translation.override("de"):
+        html = channel_rows([row], "organization", "/o/acme/analytics/channels/{id}/", "from=x", "n. v.")
+    assert "&lt;b&gt;Presse&lt;/b&gt;" in html
+    assert '<a href="/o/acme/analytics/channels/abc/?from=x">' in html
+    assert "12.345" in html
+    assert "+120" in html
+    assert '<span class="small ov-muted" data-na="1">n. v.</span>' in html
+    assert '<td class="text-end">–</td>' in html
