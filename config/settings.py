@@ -277,3 +277,6 @@ HTTP_ALLOW_PUBLIC = not TESTING
 
 # Outgoing webhooks and chat notifications: how long one delivery may take before it counts as failed.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONEVOICE_WEBHOOK_TIMEOUT", "10"))
+
+# The REST API: requests per minute and access token (beyond: 429 with Retry-After).
+API_RATE_PER_MINUTE = int(os.environ.get("ONEVOICE_API_RATE_PER_MINUTE", "600"))

@@ -197,8 +197,8 @@ class TestBadInput:
         assert english.json()["error"]["details"][0]["message"] == "Choose one of your own departments."
         assert german["Content-Language"] == "de"
 
-    def test_the_rate_limit_answers_429_with_retry_after(self, personas, monkeypatch) -> None:
-        monkeypatch.setenv("ONEVOICE_API_RATE_PER_MINUTE", "3")
+    def test_the_rate_limit_answers_429_with_retry_after(self, personas, settings) -> None:
+        settings.API_RATE_PER_MINUTE = 3
         api = Api(token_for(personas.cm, "posts:read"))
         codes = [api.get("/me").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]

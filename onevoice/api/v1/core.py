@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -40,11 +40,8 @@ MAX_PAGE_SIZE = 200
 
 
 def rate_per_minute() -> int:
-    """Requests per token and minute (ONEVOICE_API_RATE_PER_MINUTE, default 600)."""
-    try:
-        return max(1, int(os.environ.get("ONEVOICE_API_RATE_PER_MINUTE", "600")))
-    except ValueError:
-        return 600
+    """Requests per token and minute (settings.API_RATE_PER_MINUTE from ONEVOICE_API_RATE_PER_MINUTE)."""
+    return max(1, int(getattr(settings, "API_RATE_PER_MINUTE", 600)))
 
 
 class ApiError(Exception):
