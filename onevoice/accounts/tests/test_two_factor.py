@@ -83,7 +83,7 @@ class TestSetUp:
 class TestLogin:
     def test_the_password_alone_is_not_enough(self, personas: Any) -> None:
         switch_on(personas.cm.user)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         response = password_step(client, "cm@muster.example")
         assert response["Location"] == reverse("accounts:login_code")
         assert "_auth_user_id" not in client.session
@@ -94,7 +94,7 @@ class TestLogin:
 
     def test_a_wrong_code_is_refused(self, personas: Any) -> None:
         switch_on(personas.cm.user)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(client, "cm@muster.example")
         response = client.post(reverse("accounts:login_code"), {"code": "123456"})
         assert response.status_code == 400
@@ -104,11 +104,11 @@ class TestLogin:
     def test_a_code_cannot_be_used_twice(self, personas: Any) -> None:
         switch_on(personas.cm.user)
         code = code_at(personas.cm.user)
-        first = Client()
+        first = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(first, "cm@muster.example")
         first.post(reverse("accounts:login_code"), {"code": code})
         assert "_auth_user_id" in first.session
-        second = Client()
+        second = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(second, "cm@muster.example")
         response = second.post(reverse("accounts:login_code"), {"code": code})
         assert response.status_code == 400
@@ -120,20 +120,22 @@ class TestLogin:
         assert totp.verify_second_factor(user=personas.cm.user, code=code_at(personas.cm.user, 0)) is None
 
     def test_a_recovery_code_works_once(self, personas: Any) -> None:
+        personas.cm.user.language = "en"  # once logged in, pages speak the person's own language
+        personas.cm.user.save(update_fields=["language"])
         codes = switch_on(personas.cm.user)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(client, "cm@muster.example")
         response = client.post(reverse("accounts:login_code"), {"code": codes[3].upper()}, follow=True)
         assert "_auth_user_id" in client.session
         assert "9 are left" in response.content.decode()
         assert AuditEvent.objects.filter(verb="totp.recovery_code_used").exists()
-        again = Client()
+        again = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(again, "cm@muster.example")
         assert again.post(reverse("accounts:login_code"), {"code": codes[3]}).status_code == 400
 
     def test_too_many_wrong_codes_pause_the_second_step(self, personas: Any) -> None:
         switch_on(personas.cm.user)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(client, "cm@muster.example")
         for _ in range(totp.FAILURE_LIMIT):
             client.post(reverse("accounts:login_code"), {"code": "000000"})
@@ -144,7 +146,7 @@ class TestLogin:
 
     def test_the_second_step_expires(self, personas: Any) -> None:
         switch_on(personas.cm.user)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         password_step(client, "cm@muster.example")
         session = client.session
         session["onevoice_pending_login"]["until"] = time.time() - 1
@@ -154,7 +156,7 @@ class TestLogin:
         assert "_auth_user_id" not in client.session
 
     def test_without_a_password_there_is_no_second_step(self, personas: Any) -> None:
-        response = Client().post(reverse("accounts:login_code"), {"code": "123456"})
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("accounts:login_code"), {"code": "123456"})
         assert response["Location"] == reverse("accounts:login")
 
 
@@ -179,7 +181,7 @@ class TestManage:
         assert not totp.is_enabled(personas.cm.user)
         assert not RecoveryCode.objects.filter(user=personas.cm.user).exists()
         assert AuditEvent.objects.filter(verb="totp.disabled").exists()
-        assert password_step(Client(), "cm@muster.example")["Location"] != reverse("accounts:login_code")
+        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "cm@muster.example")["Location"] != reverse("accounts:login_code")
 
     def test_the_profile_links_to_it(self, personas: Any) -> None:
         body = personas.client_for(personas.cm).get(reverse("accounts:profile")).content.decode()
@@ -198,7 +200,7 @@ class TestManage:
 class TestRequiredByTheOrganisation:
     def test_members_without_an_app_set_it_up_at_their_next_login(self, personas: Any) -> None:
         SsoSettings.objects.create(organization=personas.organization, require_totp=True)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         response = password_step(client, "cm@muster.example")
         assert response["Location"] == reverse("accounts:login_two_factor_setup")
         assert "_auth_user_id" not in client.session
@@ -214,4 +216,4 @@ class TestRequiredByTheOrganisation:
 
     def test_other_organisations_are_not_affected(self, personas: Any) -> None:
         SsoSettings.objects.create(organization=personas.organization, require_totp=True)
-        assert password_step(Client(), "admin@andere.example")["Location"] == reverse("home")
+        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "admin@andere.example")["Location"] == reverse("home")

@@ -47,6 +47,7 @@ class TestNotify:
             K.SPIKE_ALERT,
             K.REPLY_APPROVAL_NEEDED,
             K.REPLY_FAILED,
+            K.WEBHOOK_FAILING,
         }
         with django_capture_on_commit_callbacks(execute=True):
             notify([personas.smm], K.REVIEW_NEEDED, "Bitte prüfen", "/o/muster-gmbh/plan/")

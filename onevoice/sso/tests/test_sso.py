@@ -48,7 +48,7 @@ def logged_in_as(client: Client) -> User | None:
 
 class TestAuthorizationRequest:
     def test_it_uses_the_code_flow_with_pkce_state_and_nonce(self, sso: SsoSettings) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         url = start(client, "nina@muster.example")
         query = parse_qs(urlsplit(url).query)
         assert query["response_type"] == ["code"]
@@ -64,7 +64,7 @@ class TestAuthorizationRequest:
         assert query["login_hint"] == ["nina@muster.example"]
 
     def test_an_unknown_domain_gets_a_clear_message(self, sso: SsoSettings) -> None:
-        response = Client().post(reverse("sso:login"), {"email": "someone@elsewhere.example"})
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("sso:login"), {"email": "someone@elsewhere.example"})
         assert response.status_code == 400
         assert "not set up for this e-mail domain" in response.content.decode()
         assert 'value="someone@elsewhere.example"' in response.content.decode()
@@ -82,14 +82,14 @@ class TestAuthorizationRequest:
                 client_id="x",
                 email_domains=["muster.example"],
             )
-        response = Client().post(reverse("sso:login"), {"email": "nina@muster.example"}, follow=True)
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("sso:login"), {"email": "nina@muster.example"}, follow=True)
         assert "cannot be reached right now" in response.content.decode()
 
     def test_a_provider_that_goes_down_during_the_sign_in_gets_a_clear_message(
         self, personas: Any, settings: Any
     ) -> None:
         settings.HTTP_ALLOWED_PRIVATE_HOSTS = ["localhost"]
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         with running_provider() as provider:
             services.settings_update(
                 actor=personas.admin,
@@ -111,7 +111,7 @@ class TestLogin:
     def test_a_new_person_joins_with_the_default_role_and_department(
         self, sso: SsoSettings, provider: Provider
     ) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         response = sso_login(client, provider, "u-nina", claims_for("Nina@Muster.example"))
         assert response.status_code == 302
         assert response["Location"] == reverse("home")
@@ -131,8 +131,8 @@ class TestLogin:
     def test_the_stored_subject_finds_the_person_after_an_address_change(
         self, sso: SsoSettings, provider: Provider
     ) -> None:
-        sso_login(Client(), provider, "u-nina", claims_for("nina@muster.example"))
-        client = Client()
+        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-nina", claims_for("nina@muster.example"))
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         sso_login(client, provider, "u-nina", claims_for("nina.neu@muster-gruppe.example"))
         user = logged_in_as(client)
         assert user is not None
@@ -142,20 +142,20 @@ class TestLogin:
     def test_an_existing_account_is_matched_by_its_verified_address(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         sso_login(client, provider, "u-cm", claims_for("cm@muster.example", groups=["community"]))
         assert logged_in_as(client) == personas.cm.user
         assert Membership.objects.filter(user=personas.cm.user).count() == 1
 
     def test_an_unverified_address_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         response = sso_login(client, provider, "u-x", claims_for("cm@muster.example", email_verified=False))
         assert logged_in_as(client) is None
         assert "did not confirm your e-mail address" in client.get(response["Location"]).content.decode()
 
     def test_an_address_outside_the_domains_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-y", claims_for("y@elsewhere.example"))
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         url = start(client, "y@muster.example")
         response = client.get(path_of(provider.authorize(url, "u-y")), follow=True)
         assert logged_in_as(client) is None
@@ -166,13 +166,13 @@ class TestLogin:
     ) -> None:
         personas.cm.is_active = False
         personas.cm.save()
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         response = sso_login(client, provider, "u-cm", claims_for("cm@muster.example"))
         assert logged_in_as(client) is None
         assert "were removed from Muster GmbH" in client.get(response["Location"]).content.decode()
 
     def test_the_provider_saying_no_gets_a_message(self, sso: SsoSettings, provider: Provider) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         url = start(client, "nina@muster.example")
         response = client.get(path_of(provider.deny(url)), follow=True)
         assert logged_in_as(client) is None
@@ -182,7 +182,7 @@ class TestLogin:
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         target = f"/o/{personas.organization.slug}/"
         response = client.post(reverse("sso:login"), {"email": "nina@muster.example", "next": target})
         response = client.get(path_of(provider.authorize(response["Location"], "u-nina")))
@@ -192,7 +192,7 @@ class TestLogin:
 class TestReplayAndTampering:
     def test_a_replayed_state_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         callback = path_of(provider.authorize(start(client, "nina@muster.example"), "u-nina"))
         assert client.get(callback).status_code == 302
         client.logout()
@@ -202,14 +202,14 @@ class TestReplayAndTampering:
 
     def test_a_state_from_another_browser_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        callback = path_of(provider.authorize(start(Client(), "nina@muster.example"), "u-nina"))
-        attacker = Client()
+        callback = path_of(provider.authorize(start(Client(HTTP_ACCEPT_LANGUAGE="en"), "nina@muster.example"), "u-nina"))
+        attacker = Client(HTTP_ACCEPT_LANGUAGE="en")
         attacker.get(callback)
         assert logged_in_as(attacker) is None
 
     def test_an_expired_flow_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         url = start(client, "nina@muster.example")
         session = client.session
         flows = session["onevoice_sso_flows"]
@@ -222,7 +222,7 @@ class TestReplayAndTampering:
 
     def test_a_wrong_nonce_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         url = start(client, "nina@muster.example")
         session = client.session
         flows = session["onevoice_sso_flows"]
@@ -251,7 +251,7 @@ class TestReplayAndTampering:
             return {**tokens, "id_token": f"{header}.{forged}.{signature}"}
 
         monkeypatch.setattr(oidc, "exchange_code", tampered)
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         sso_login(client, provider, "u-nina", claims_for("nina@muster.example"))
         assert logged_in_as(client) is None
 
@@ -268,7 +268,7 @@ class TestReplayAndTampering:
                 client_id="x",
                 email_domains=["muster.example"],
             )
-            client = Client()
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
             response = sso_login(client, provider, "u-nina", claims_for("nina@muster.example"))
             assert logged_in_as(client) is None
             assert "could not be verified" in client.get(response["Location"]).content.decode()
@@ -353,7 +353,7 @@ class TestGroupMapping:
     def test_a_new_member_gets_the_highest_mapped_role(
         self, sso: SsoSettings, provider: Provider, groups: list[str], role: str, departments: list[str]
     ) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         sso_login(client, provider, "u-new", claims_for("new@muster.example", groups=groups))
         membership = Membership.objects.get(user__email="new@muster.example")
         assert membership.role == role
@@ -362,27 +362,27 @@ class TestGroupMapping:
     def test_roles_follow_the_groups_at_every_login_and_are_audited(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        sso_login(Client(), provider, "u-cm", claims_for("cm@muster.example", groups=["social-team"]))
+        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["social-team"]))
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.SMM
         event = AuditEvent.objects.get(verb="sso.role_changed", object_id=str(personas.cm.public_id))
         assert event.before["role"] == Role.CM
         assert event.after["role"] == Role.SMM
-        sso_login(Client(), provider, "u-cm", claims_for("cm@muster.example", groups=["management"]))
+        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["management"]))
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.VIEWER
 
     def test_no_matching_group_keeps_the_role(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        sso_login(Client(), provider, "u-cm", claims_for("cm@muster.example", groups=["unrelated"]))
+        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["unrelated"]))
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.CM
 
     def test_the_last_administrator_is_never_demoted(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         sso_login(client, provider, "u-admin", claims_for("admin@muster.example", groups=["management"]))
         personas.admin.refresh_from_db()
         assert personas.admin.role == Role.ADMIN
@@ -394,7 +394,7 @@ class TestGroupMapping:
     ) -> None:
         personas.smm.role = Role.ADMIN
         personas.smm.save()
-        sso_login(Client(), provider, "u-admin", claims_for("admin@muster.example", groups=["management"]))
+        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-admin", claims_for("admin@muster.example", groups=["management"]))
         personas.admin.refresh_from_db()
         assert personas.admin.role == Role.VIEWER
 
@@ -404,7 +404,7 @@ class TestEnforcement:
         SsoSettings.objects.filter(pk=sso.pk).update(enforce=True, **extra)
 
     def password_login(self, email: str) -> Any:
-        return Client().post(reverse("accounts:login"), {"username": email, "password": PASSWORD})
+        return Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("accounts:login"), {"username": email, "password": PASSWORD})
 
     def test_members_cannot_use_their_password(self, personas: Any, sso: SsoSettings) -> None:
         self.enforce(sso)
@@ -539,6 +539,6 @@ class TestSettingsPage:
         assert client.post(self.url(personas), {"enabled": "on"}).status_code == 404
 
     def test_visitors_are_sent_to_the_login(self, personas: Any) -> None:
-        response = Client().get(self.url(personas))
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").get(self.url(personas))
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]

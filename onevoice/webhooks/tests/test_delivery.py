@@ -139,8 +139,9 @@ class TestRetries:
         assert "Ticketsystem" in told.get().text
         (message,) = mail.outbox
         assert message.to == [personas.admin.user.email]
-        assert "Ticketsystem" in message.subject
-        assert str(delivery.public_id) in message.body
+        # Mailed like every notification kind (by default, each admin may switch it off), with the link.
+        assert "Ticketsystem" in message.body
+        assert f"/o/{personas.organization.slug}/webhooks/" in message.body
         assert AuditEvent.objects.filter(verb="webhook.failing").count() == 1
 
     def test_the_next_success_clears_the_failing_state(
