@@ -181,7 +181,9 @@ class TestManage:
         assert not totp.is_enabled(personas.cm.user)
         assert not RecoveryCode.objects.filter(user=personas.cm.user).exists()
         assert AuditEvent.objects.filter(verb="totp.disabled").exists()
-        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "cm@muster.example")["Location"] != reverse("accounts:login_code")
+        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "cm@muster.example")["Location"] != reverse(
+            "accounts:login_code"
+        )
 
     def test_the_profile_links_to_it(self, personas: Any) -> None:
         body = personas.client_for(personas.cm).get(reverse("accounts:profile")).content.decode()
@@ -216,4 +218,6 @@ class TestRequiredByTheOrganisation:
 
     def test_other_organisations_are_not_affected(self, personas: Any) -> None:
         SsoSettings.objects.create(organization=personas.organization, require_totp=True)
-        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "admin@andere.example")["Location"] == reverse("home")
+        assert password_step(Client(HTTP_ACCEPT_LANGUAGE="en"), "admin@andere.example")[
+            "Location"
+        ] == reverse("home")

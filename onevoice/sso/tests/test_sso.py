@@ -64,7 +64,9 @@ class TestAuthorizationRequest:
         assert query["login_hint"] == ["nina@muster.example"]
 
     def test_an_unknown_domain_gets_a_clear_message(self, sso: SsoSettings) -> None:
-        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("sso:login"), {"email": "someone@elsewhere.example"})
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            reverse("sso:login"), {"email": "someone@elsewhere.example"}
+        )
         assert response.status_code == 400
         assert "not set up for this e-mail domain" in response.content.decode()
         assert 'value="someone@elsewhere.example"' in response.content.decode()
@@ -82,7 +84,9 @@ class TestAuthorizationRequest:
                 client_id="x",
                 email_domains=["muster.example"],
             )
-        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("sso:login"), {"email": "nina@muster.example"}, follow=True)
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            reverse("sso:login"), {"email": "nina@muster.example"}, follow=True
+        )
         assert "cannot be reached right now" in response.content.decode()
 
     def test_a_provider_that_goes_down_during_the_sign_in_gets_a_clear_message(
@@ -202,7 +206,9 @@ class TestReplayAndTampering:
 
     def test_a_state_from_another_browser_is_refused(self, sso: SsoSettings, provider: Provider) -> None:
         provider.set_user("u-nina", claims_for("nina@muster.example"))
-        callback = path_of(provider.authorize(start(Client(HTTP_ACCEPT_LANGUAGE="en"), "nina@muster.example"), "u-nina"))
+        callback = path_of(
+            provider.authorize(start(Client(HTTP_ACCEPT_LANGUAGE="en"), "nina@muster.example"), "u-nina")
+        )
         attacker = Client(HTTP_ACCEPT_LANGUAGE="en")
         attacker.get(callback)
         assert logged_in_as(attacker) is None
@@ -362,20 +368,35 @@ class TestGroupMapping:
     def test_roles_follow_the_groups_at_every_login_and_are_audited(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["social-team"]))
+        sso_login(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            provider,
+            "u-cm",
+            claims_for("cm@muster.example", groups=["social-team"]),
+        )
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.SMM
         event = AuditEvent.objects.get(verb="sso.role_changed", object_id=str(personas.cm.public_id))
         assert event.before["role"] == Role.CM
         assert event.after["role"] == Role.SMM
-        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["management"]))
+        sso_login(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            provider,
+            "u-cm",
+            claims_for("cm@muster.example", groups=["management"]),
+        )
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.VIEWER
 
     def test_no_matching_group_keeps_the_role(
         self, personas: Any, sso: SsoSettings, provider: Provider
     ) -> None:
-        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-cm", claims_for("cm@muster.example", groups=["unrelated"]))
+        sso_login(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            provider,
+            "u-cm",
+            claims_for("cm@muster.example", groups=["unrelated"]),
+        )
         personas.cm.refresh_from_db()
         assert personas.cm.role == Role.CM
 
@@ -394,7 +415,12 @@ class TestGroupMapping:
     ) -> None:
         personas.smm.role = Role.ADMIN
         personas.smm.save()
-        sso_login(Client(HTTP_ACCEPT_LANGUAGE="en"), provider, "u-admin", claims_for("admin@muster.example", groups=["management"]))
+        sso_login(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            provider,
+            "u-admin",
+            claims_for("admin@muster.example", groups=["management"]),
+        )
         personas.admin.refresh_from_db()
         assert personas.admin.role == Role.VIEWER
 
@@ -404,7 +430,9 @@ class TestEnforcement:
         SsoSettings.objects.filter(pk=sso.pk).update(enforce=True, **extra)
 
     def password_login(self, email: str) -> Any:
-        return Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("accounts:login"), {"username": email, "password": PASSWORD})
+        return Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            reverse("accounts:login"), {"username": email, "password": PASSWORD}
+        )
 
     def test_members_cannot_use_their_password(self, personas: Any, sso: SsoSettings) -> None:
         self.enforce(sso)
