@@ -21,10 +21,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -493,23 +491,15 @@ def managers_of(target: Target) -> list[Membership]:
     return [m for m in members if may_manage_notification_target(m, target.kind)]
 
 
-FAILING_KIND = "webhook_failing"
+FAILING_KIND = "webhook_failing"  # planning.Notification.Kind.WEBHOOK_FAILING
 
 
 def _tell_managers(target: Target, delivery: Delivery) -> None:
-    """In-app notification for everyone who manages the target, and an e-mail after commit."""
-    from onevoice.planning.models import Notification
+    """A notification for everyone who manages the target, mailed by each person's preferences."""
     from onevoice.planning.notifications import notify
 
-    recipients = managers_of(target)
     path = reverse("webhooks:target", args=[target.organization.slug, target.public_id])
-    kind = getattr(Notification.Kind, "WEBHOOK_FAILING", FAILING_KIND)
-    notify(recipients, kind, failing_text(target, delivery), path)
-    # Until the planning app knows this kind, `notify` would not mail it: mail here (once the kind
-    # exists, `notify` mails it by each person's preferences and this is skipped).
-    if kind not in Notification.Kind.values:
-        for member in recipients:
-            transaction.on_commit(functools.partial(mail_failing, member.pk, target.pk, delivery.pk))
+    notify(managers_of(target), FAILING_KIND, failing_text(target, delivery), path)
 
 
 def failing_text(target: Target, delivery: Delivery) -> str:
@@ -523,28 +513,6 @@ def failing_text(target: Target, delivery: Delivery) -> str:
         _("Chat notification “%(name)s” is failing: a message was given up after all retries (%(error)s).")
         % values
     )
-
-
-def mail_failing(membership_id: int, target_id: int, delivery_id: int) -> None:
-    member = Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
-    target = Target.objects.select_related("organization").filter(pk=target_id).first()
-    delivery = Delivery.objects.filter(pk=delivery_id).first()
-    if member is None or target is None or delivery is None:
-        return
-    link = settings.BASE_URL + reverse("webhooks:target", args=[target.organization.slug, target.public_id])
-    with translation.override(member.user.language):
-        subject = _("OneVoice · %(organization)s: “%(name)s” is failing") % {
-            "organization": target.organization.name,
-            "name": target.name,
-        }
-        body = render_to_string(
-            "webhooks/email/target_failing.txt",
-            {"member": member, "target": target, "delivery": delivery, "link": link, "tries": MAX_TRIES},
-        )
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.user.email])
-    except OSError:
-        log.exception("could not mail %s about failing target %s", member.user.email, target.pk)
 
 
 @dataclass
