@@ -12,8 +12,18 @@ connections). Prints requests/s of
 - the floor: `GET /api/v1/health` (the same server, middleware and django-ninja, no database),
 - `GET /api/v1/me` (token check only),
 - `GET /api/v1/posts?range=month` (a page of 50 of the 3,000 posts with variants, count and links),
+- the same list uncached: every request carries a query parameter of its own (`&n=<counter>`, which the
+  endpoint ignores but which is part of the answer's links and so of its cache key), so every answer is
+  built afresh, as the first request after a change to the month is,
 
-and the ratio posts / floor (target ≥ 0.25).
+and the ratio posts / floor (target ≥ 0.25), for the cached and the uncached list.
+
+The server runs with the production configuration: ONEVOICE_ENV=production, PostgreSQL and Redis as
+Django's cache (REDIS_URL, an empty database among 15…8 on ONEVOICE_TEST_REDIS, default
+redis://127.0.0.1:6379), which holds the rate limit's counters. The posts list keeps its answers in each
+server process and serves one again only while a fingerprint of everything shown is unchanged
+(onevoice/api/v1/posts_cache.py); the token is checked against the database on every request. After the
+bulk load the tables are vacuumed and analysed, as autovacuum does soon after such a load in production.
 """
 
 from __future__ import annotations
@@ -40,6 +50,41 @@ from zoneinfo import ZoneInfo
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_api"
+SPARE_REDIS_DBS = range(15, 7, -1)
+REDIS_SERVER = os.environ.get("ONEVOICE_TEST_REDIS", "redis://127.0.0.1:6379")
+# wrk: every request with a query parameter of its own, so the posts list builds every answer afresh.
+UNCACHED_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "&n=" .. counter)
+end
+"""
+
+
+def spare_redis_db() -> str:
+    """An empty Redis database for the server's cache, marked as taken for an hour."""
+    import redis
+
+    for number in SPARE_REDIS_DBS:
+        url = f"{REDIS_SERVER}/{number}"
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            if client.dbsize() == 0 and client.set("onevoice-bench", os.getpid(), nx=True, ex=3600):
+                return url
+        finally:
+            client.close()
+    raise SystemExit(f"no empty Redis database among {list(SPARE_REDIS_DBS)} on {REDIS_SERVER}")
+
+
+def release_redis_db(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def recreate_database(url: str) -> None:
@@ -116,7 +161,7 @@ def seed(posts: int) -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # what autovacuum does soon after a bulk load in production
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load in production
     return token_create_personal(
         actor=admin, name="Bench", scopes=["posts:read"], expires_at=timezone.now() + timedelta(days=2)
     ).secret
@@ -152,7 +197,14 @@ def check(port: int, path: str, token: str, key: str, expect: object) -> None:
         raise SystemExit(f"{path} answered {response.status}: {body[:300]}")
 
 
-def load_wrk(port: int, path: str, token: str, seconds: int, connections: int) -> float:
+def load_wrk(
+    port: int, path: str, token: str, seconds: int, connections: int, uncached: bool = False
+) -> float:
+    script: list[str] = []
+    if uncached:
+        lua = Path(tempfile.mkstemp(prefix="bench_api_", suffix=".lua")[1])
+        lua.write_text(UNCACHED_LUA)
+        script = ["-s", str(lua)]
     output = subprocess.run(  # noqa: S603 (wrk with our own arguments)
         [  # noqa: S607 (wrk from the PATH, as installed by apt)
             "wrk",
@@ -161,12 +213,15 @@ def load_wrk(port: int, path: str, token: str, seconds: int, connections: int) -
             f"-d{seconds}s",
             "-H",
             f"Authorization: Bearer {token}",
+            *script,
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    if uncached:
+        lua.unlink()
     if "Non-2xx" in output:
         raise SystemExit(f"wrk saw error answers for {path}:\n{output}")
     found = re.search(r"Requests/sec:\s+([\d.]+)", output)
@@ -175,16 +230,20 @@ def load_wrk(port: int, path: str, token: str, seconds: int, connections: int) -
     return float(found.group(1))
 
 
-def load_python(port: int, path: str, token: str, seconds: int, connections: int) -> float:
+def load_python(
+    port: int, path: str, token: str, seconds: int, connections: int, uncached: bool = False
+) -> float:
     """Keep-alive connections in threads, each sending one request after the other."""
     counts = [0] * connections
+    numbers = iter(range(1, 1 << 62))
     errors: list[str] = []
     stop = time.monotonic() + seconds
 
     def run(slot: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while time.monotonic() < stop:
-            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            target = f"{path}&n={next(numbers)}" if uncached else path
+            conn.request("GET", target, headers={"Authorization": f"Bearer {token}"})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -215,6 +274,7 @@ def main() -> None:
     if not url.startswith("postgres"):
         raise SystemExit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
     data_dir = tempfile.mkdtemp(prefix="bench_api_")
+    redis_url = spare_redis_db()
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -223,6 +283,7 @@ def main() -> None:
         "ONEVOICE_ENV": "production",
         "ONEVOICE_SECRET_KEY": secrets.token_urlsafe(50),
         "ONEVOICE_INSECURE_COOKIES": "1",
+        "REDIS_URL": redis_url,  # production: Redis is Django's cache (the rate limit's counters) and queue
         # The load comes from one token; the benchmark measures the endpoint, not the limiter's refusals.
         "ONEVOICE_API_RATE_PER_MINUTE": "100000000",
     }
@@ -246,13 +307,14 @@ def main() -> None:
         load = load_wrk if shutil.which("wrk") else load_python
         tool = "wrk" if load is load_wrk else "python"
         results: dict[str, Any] = {}
-        for name, path in (
-            ("floor  GET /api/v1/health", "/api/v1/health"),
-            ("token  GET /api/v1/me", "/api/v1/me"),
-            ("posts  GET /api/v1/posts?range=month", "/api/v1/posts?range=month"),
+        for name, path, uncached in (
+            ("floor  GET /api/v1/health", "/api/v1/health", False),
+            ("token  GET /api/v1/me", "/api/v1/me", False),
+            ("posts  GET /api/v1/posts?range=month", "/api/v1/posts?range=month", False),
+            ("posts  … uncached (&n=<counter>)", "/api/v1/posts?range=month", True),
         ):
-            load(port, path, token, 2, args.connections)  # warm up every worker
-            results[name] = load(port, path, token, args.seconds, args.connections)
+            load(port, path, token, 2, args.connections, uncached)  # warm up every worker
+            results[name] = load(port, path, token, args.seconds, args.connections, uncached)
         print(
             f"granian: {args.workers} worker(s), {default_threads()} threads each; load: {tool}, "
             f"{args.connections} connections, {args.seconds} s per endpoint; {os.cpu_count()} CPUs"
@@ -262,11 +324,14 @@ def main() -> None:
         floor = results["floor  GET /api/v1/health"]
         ratio = results["posts  GET /api/v1/posts?range=month"] / floor
         print(f"ratio posts / floor: {ratio:.2f} (target ≥ 0.25) {'OK' if ratio >= 0.25 else 'BELOW TARGET'}")
+        uncached_ratio = results["posts  … uncached (&n=<counter>)"] / floor
+        print(f"ratio posts uncached / floor: {uncached_ratio:.2f} (every answer built afresh)")
         print(f"ratio token check / floor: {results['token  GET /api/v1/me'] / floor:.2f}")
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
+        release_redis_db(redis_url)
 
 
 if __name__ == "__main__":

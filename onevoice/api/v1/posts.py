@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from onevoice.api.v1 import posts_cache
 from onevoice.api.v1.core import ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, ApiError, acting, page_links, page_slice
 from onevoice.api.v1.schemas import PostIn, PostOut, PostPage, PostPatch, PostStatus, VariantOut, VariantPatch
 from onevoice.networks.models import Access, Channel, ChannelPermission
@@ -154,19 +155,40 @@ def list_posts(
         posts = posts.filter(publish_at__gte=first)
     if following is not None:
         posts = posts.filter(publish_at__lt=following)
-    # The page's ids with the total in one query (COUNT(*) OVER () is taken before LIMIT), then the rows:
-    # the joins run for 50 posts, not for all of the month's, whatever the planner thinks of the tables.
-    window = posts.order_by("publish_at", "id").annotate(total=Window(Count("*"))).values_list("pk", "total")
-    found = list(window[page_slice(page, page_size)])
-    count = found[0][1] if found else posts.count()
-    page_ids = [pk for pk, _total in found]
-    rows = (
-        _page_of(member, Post.objects.filter(pk__in=page_ids).order_by("publish_at", "id")) if found else []
+
+    def build() -> bytes:
+        # The page's ids with the total in one query (COUNT(*) OVER () is taken before LIMIT), then the
+        # rows: the joins run for 50 posts, not for all of the month's, whatever the planner thinks.
+        window = (
+            posts.order_by("publish_at", "id").annotate(total=Window(Count("*"))).values_list("pk", "total")
+        )
+        found = list(window[page_slice(page, page_size)])
+        count = found[0][1] if found else posts.count()
+        page_ids = [pk for pk, _total in found]
+        rows = (
+            _page_of(member, Post.objects.filter(pk__in=page_ids).order_by("publish_at", "id"))
+            if found
+            else []
+        )
+        # Built from plain rows in the documented shape (PostPage; the schemathesis test holds it to
+        # that), so it is encoded directly instead of being validated again field by field.
+        body = {**page_links(request, page, page_size, count), "results": rows}
+        return json.dumps(body, cls=DjangoJSONEncoder).encode()
+
+    # Kept per process and served again while nothing shown has changed (posts_cache explains the key).
+    answer = posts_cache.cached_answer(
+        request,
+        member,
+        posts,
+        filtered=not plan_filter.is_empty,
+        unscheduled=unscheduled,
+        first=first,
+        following=following,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+        build=build,
     )
-    # Built from plain rows in the documented shape (PostPage; the schemathesis test holds it to that),
-    # so it is encoded directly instead of being validated again field by field.
-    body = {**page_links(request, page, page_size, count), "results": rows}
-    return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json")
+    return HttpResponse(answer, content_type="application/json")
 
 
 LIST_FIELDS = (
