@@ -152,17 +152,31 @@ def _check_size(request: HttpRequest) -> None:
         )
 
 
+_redis_clients: dict[int, Any] = {}
+
+
+def _redis_client(backend: RedisCache) -> Any:
+    """A client on the cache's connection pool for writing, made once per pool (Django's cache makes a
+    new one, with its table of response parsers, for every call)."""
+    django_client: Any = backend._cache
+    pool = django_client._get_connection_pool(True)
+    client = _redis_clients.get(id(pool))
+    if client is None:
+        client = _redis_clients[id(pool)] = django_client._client(connection_pool=pool)
+    return client
+
+
 def _count_request(key: str) -> int:
     """Count one request in the window's counter; the counter lives 70 s (a window and a margin).
 
-    On Redis (production) one round trip: SET NX with the expiry, then INCR, in one pipeline, instead of the three of
-    Django's add + incr (which checks EXISTS first). The counter is a plain integer, which is how Django's
+    On Redis (production) one round trip: SET NX with the expiry, then INCR, in one pipeline, instead
+    of the three of Django's add + incr (which checks EXISTS first). The counter is a plain integer, which is how Django's
     Redis cache stores integers, so `cache.get` reads it as before. Elsewhere (tests: local memory) the
     cache API."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline = _redis_client(backend).pipeline(transaction=False)
         pipeline.set(full_key, 0, ex=70, nx=True)  # a new window's counter, with its expiry
         pipeline.incr(full_key)
         _created, count = pipeline.execute()

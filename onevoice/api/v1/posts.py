@@ -148,15 +148,19 @@ def list_posts(
         topics=[str(t) for t in topic or []],
         statuses=list(status or []),
     )
-    posts = plan_filter.apply(_posts(member))
-    if unscheduled:
-        posts = posts.filter(publish_at__isnull=True)
-    if first is not None:
-        posts = posts.filter(publish_at__gte=first)
-    if following is not None:
-        posts = posts.filter(publish_at__lt=following)
+
+    def matched() -> QuerySet[Post]:
+        posts = plan_filter.apply(_posts(member))
+        if unscheduled:
+            posts = posts.filter(publish_at__isnull=True)
+        if first is not None:
+            posts = posts.filter(publish_at__gte=first)
+        if following is not None:
+            posts = posts.filter(publish_at__lt=following)
+        return posts
 
     def build() -> bytes:
+        posts = matched()
         # The page's ids with the total in one query (COUNT(*) OVER () is taken before LIMIT), then the
         # rows: the joins run for 50 posts, not for all of the month's, whatever the planner thinks.
         window = (
@@ -179,7 +183,7 @@ def list_posts(
     answer = posts_cache.cached_answer(
         request,
         member,
-        posts,
+        matched,
         filtered=not plan_filter.is_empty,
         unscheduled=unscheduled,
         first=first,

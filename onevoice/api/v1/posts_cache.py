@@ -129,7 +129,7 @@ SELECT
 
 def _where(
     member: Membership,
-    posts: QuerySet[Post],
+    matched: Callable[[], QuerySet[Post]],
     filtered: bool,
     unscheduled: bool,
     first: datetime | None,
@@ -138,7 +138,7 @@ def _where(
     """The posts matched, as an SQL condition on `p`: written out for the plain list (the polled case,
     the same conditions as the queryset), the queryset itself as a subquery when filters are set."""
     if filtered:
-        sql, compiled = posts.order_by().values("pk").query.sql_with_params()
+        sql, compiled = matched().order_by().values("pk").query.sql_with_params()
         return f"p.id IN ({sql})", list(compiled)
     where: list[str] = ["p.organization_id = %s"]
     params: list[Any] = [member.organization_id]
@@ -180,7 +180,7 @@ def _one_snapshot() -> Iterator[None]:
 def cached_answer(
     request: HttpRequest,
     member: Membership,
-    posts: QuerySet[Post],
+    matched: Callable[[], QuerySet[Post]],
     *,
     filtered: bool,
     unscheduled: bool,
@@ -194,7 +194,7 @@ def cached_answer(
     if connection.vendor != "postgresql":
         return build()
     token: ApiToken = request.auth  # type: ignore[attr-defined]
-    where = _where(member, posts, filtered, unscheduled, first, following)
+    where = _where(member, matched, filtered, unscheduled, first, following)
     request_key = (
         member.organization_id,
         member.pk,
