@@ -220,7 +220,10 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Pieces of pages that depend only on code, translations and a few keys (the navigation by organisation,
+    # role and language): in each process's memory, so a new release never shows an old piece.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
 # Mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development).

@@ -3,7 +3,8 @@ the contact's earlier cases, who else is in the case, and the counts for the nav
 
 Every read starts from `visible_cases(member)` (organization/access.py), so department isolation holds in
 the list, the counts and the live updates alike. The list runs a fixed number of queries whatever the page
-size: rows with their channel, post, assignee and latest inbound message in one query, tags in one more.
+size: the page's ids; the rows (plain values) with their channel, post, assignee and latest inbound message's id;
+those messages; the tags.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -151,35 +153,109 @@ def page_ids(member: Membership, filters: CaseFilters, *, start: int, stop: int,
     return [pk for _at, pk in merged[start:stop]]
 
 
-def _latest_inbound(field_name: str) -> Subquery:
-    return Subquery(
+ROW_FIELDS = {
+    "pk": "pk",
+    "public_id": "public_id",
+    "kind": "kind",
+    "status": "status",
+    "priority": "priority",
+    "sentiment": "sentiment",
+    "offensive": "offensive",
+    "subject": "subject",
+    "last_message_at": "last_message_at",
+    "first_response_at": "first_response_at",
+    "first_response_due": "first_response_due",
+    "resolution_due": "resolution_due",
+    "channel_name": "channel__name",
+    "channel_network": "channel__network",
+    "post_title": "post__title",
+    "department_name": "department__name",
+    "assignee_name": "assignee__user__full_name",
+}
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """One row of the list, read as plain values: 25 cases with their channel, post, department and assignee
+    as model objects cost the page several times what its queries do."""
+
+    pk: int
+    public_id: UUID
+    kind: str
+    status: str
+    priority: str
+    sentiment: str
+    offensive: bool
+    subject: str
+    last_message_at: datetime
+    first_response_at: datetime | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    channel_name: str
+    channel_network: str
+    post_title: str | None
+    department_name: str | None
+    assignee_name: str | None
+    author_handle: str
+    author_name: str
+    snippet: str
+    tags: list[str] = field(default_factory=list)
+    sla_due: datetime | None = None
+    sla_left: timedelta | None = None
+    sla_overdue: bool = False
+    sla_kind: str = "first"
+
+
+def case_rows(ids: list[int]) -> list[CaseRow]:
+    """The rows of these cases in this order, in three queries: the cases with the id of their latest inbound
+    message, those messages' author and first words, the tags."""
+    if not ids:
+        return []
+    latest_inbound = Subquery(
         Message.objects.filter(case_id=OuterRef("pk"), direction=Message.Direction.INBOUND)
         .order_by("-created_at", "-id")
-        .values(field_name)[:1]
+        .values("pk")[:1]
     )
-
-
-def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """What a row shows, loaded with the rows: channel, post, department, assignee, the author's latest words."""
-    return (
-        cases.select_related("channel", "post", "department", "assignee__user")
-        .annotate(
-            author_handle=_latest_inbound("author_handle"),
-            author_name=_latest_inbound("author_name"),
-            snippet=Subquery(
-                Message.objects.filter(case_id=OuterRef("pk"), direction=Message.Direction.INBOUND)
-                .order_by("-created_at", "-id")
-                .annotate(short=Substr("text", 1, 240))
-                .values("short")[:1]
-            ),
+    found = {
+        row["pk"]: row
+        for row in Case.objects.filter(pk__in=ids)
+        .annotate(latest_inbound=latest_inbound)
+        .values(*ROW_FIELDS.values(), "latest_inbound")
+    }
+    message_ids = [row["latest_inbound"] for row in found.values() if row["latest_inbound"] is not None]
+    words = {
+        pk: (handle, name, snippet)
+        for pk, handle, name, snippet in Message.objects.filter(pk__in=message_ids)
+        .annotate(snippet=Substr("text", 1, 240))
+        .values_list("pk", "author_handle", "author_name", "snippet")
+    }
+    tags: dict[int, list[str]] = {}
+    for case_id, name in (
+        Case.tags.through.objects.filter(case_id__in=ids)
+        .order_by("tag__name", "tag_id")
+        .values_list("case_id", "tag__name")
+    ):
+        tags.setdefault(case_id, []).append(name)
+    rows = []
+    for pk in ids:
+        if (row := found.get(pk)) is None:
+            continue  # deleted between the two queries
+        handle, name, snippet = words.get(row["latest_inbound"], ("", "", ""))
+        rows.append(
+            CaseRow(
+                **{attr: row[key] for attr, key in ROW_FIELDS.items()},
+                author_handle=handle or "",
+                author_name=name or "",
+                snippet=snippet or "",
+                tags=tags.get(pk, []),
+            )
         )
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "public_id")))
-    )
+    return rows
 
 
 @dataclass
 class CasePage:
-    rows: list[Case]
+    rows: list[CaseRow]
     number: int
     size: int
     total: int | None  # known on the last page only
@@ -206,7 +282,7 @@ def case_page(
     size: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> CasePage:
-    """One page of the list: two queries for the rows and their tags, one (capped) count."""
+    """One page of the list: the page's ids, then its rows and their tags; no count of every match."""
     now = now or timezone.now()
     number = max(1, number)
     start = (number - 1) * size
@@ -214,25 +290,24 @@ def case_page(
     # latest message's author and text are looked up for these rows only, not for every matching case.
     ids = page_ids(member, filters, start=start, stop=start + size + 1, now=now)
     has_next = len(ids) > size
-    ids = ids[:size]
-    found = {case.pk: case for case in with_row_data(Case.objects.filter(pk__in=ids))} if ids else {}
-    rows = [found[pk] for pk in ids if pk in found]
-    for case in rows:
-        decorate_sla(case, now)
+    rows = case_rows(ids[:size])
+    for row in rows:
+        decorate_sla(row, now)
     # No count of every matching case: in a big inbox that costs more than the page. The last page knows it.
     total = start + len(rows) if not has_next else None
     return CasePage(rows=rows, number=number, size=size, total=total, has_next=has_next)
 
 
-def decorate_sla(case: Case, now: datetime) -> None:
-    """The deadline that counts now (first response until answered, then resolution) and the time left."""
+def decorate_sla(case: Any, now: datetime) -> None:
+    """The deadline that counts now (first response until answered, then resolution) and the time left, on a
+    list row (`CaseRow`) or a case being shown."""
     due = None
     if case.status != Case.Status.CLOSED:
         due = case.first_response_due if case.first_response_at is None else case.resolution_due
-    case.sla_due = due  # type: ignore[attr-defined]
-    case.sla_left = (due - now) if due is not None else None  # type: ignore[attr-defined]
-    case.sla_overdue = due is not None and due < now  # type: ignore[attr-defined]
-    case.sla_kind = "first" if case.first_response_at is None else "resolution"  # type: ignore[attr-defined]
+    case.sla_due = due
+    case.sla_left = (due - now) if due is not None else None
+    case.sla_overdue = due is not None and due < now
+    case.sla_kind = "first" if case.first_response_at is None else "resolution"
 
 
 def new_since(member: Membership, filters: CaseFilters, since: datetime) -> int:

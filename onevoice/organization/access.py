@@ -43,15 +43,24 @@ def membership_for(
     """Return the user's active membership in the organisation, or 404 if there is none or it lacks `need`."""
     if not user.is_authenticated:
         raise Http404
-    member = (
+    # All of the person's memberships in one query: the page's organisation switcher lists them, and the
+    # banner of a paused organisation needs its publishing settings (a person has a handful of memberships).
+    memberships = list(
         Membership.objects.active()
-        .select_related("organization", "user")
-        .filter(user=user, organization__slug=org_slug)
-        .first()
+        .select_related("organization", "organization__publishing", "user")
+        .filter(user=user)
+        .order_by("organization__name")
     )
+    setattr(user, SWITCHER_ATTRIBUTE, memberships)  # read by the context processor of this request
+    member = next((m for m in memberships if m.organization.slug == org_slug), None)
     if member is None or (need is not None and not member.can(need)):
         raise Http404
     return member
+
+
+# Where `membership_for` leaves the person's memberships for the page's organisation switcher (on the
+# request's user object, so it lives as long as the request).
+SWITCHER_ATTRIBUTE = "_onevoice_memberships"
 
 
 def memberships_of(user: User | AnonymousUser) -> list[Membership]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from onevoice.organization.access import memberships_of
+from onevoice.organization.access import SWITCHER_ATTRIBUTE, memberships_of
 
 # Which entry of the navigation a page belongs to, by (URL namespace, URL name); the namespace alone
 # decides where no name is listed.
@@ -58,9 +58,15 @@ def nav_section(request: HttpRequest) -> str:
     return NAV_BY_NAMESPACE.get(match.namespace, "")
 
 
+def _switcher(request: HttpRequest) -> list[Any]:
+    """The memberships `membership_for` loaded for this request, else a query of its own."""
+    loaded = getattr(request.user, SWITCHER_ATTRIBUTE, None)
+    return loaded if loaded is not None else memberships_of(request.user)
+
+
 def current_organization(request: HttpRequest) -> dict[str, Any]:
     """The organisations the person can switch between (loaded only when shown) and the navigation entry."""
     return {
-        "switcher_memberships": SimpleLazyObject(lambda: memberships_of(request.user)),
+        "switcher_memberships": SimpleLazyObject(lambda: _switcher(request)),
         "nav": SimpleLazyObject(lambda: nav_section(request)),
     }

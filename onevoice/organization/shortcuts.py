@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from onevoice.organization.models import Membership
+from onevoice.organization.models import Membership, Organization
 
 
 def render_for_member(
@@ -19,6 +20,16 @@ def render_for_member(
     page = {
         "member": member,
         "organization": member.organization,
-        "publishing_pause": SimpleLazyObject(lambda: pause_of(member.organization_id) or False),
+        "publishing_pause": SimpleLazyObject(lambda: _pause(member, pause_of)),
     }
     return render(request, template, {**page, **context}, status=status)
+
+
+def _pause(member: Membership, pause_of: Callable[[int], Any]) -> Any:
+    """The pause for the banner; `membership_for` loads the publishing settings with the membership."""
+    organization = member.organization
+    if Organization.publishing.is_cached(organization):
+        settings = getattr(organization, "publishing", None)
+        if settings is None or settings.paused_at is None:
+            return False
+    return pause_of(member.organization_id) or False

@@ -18,9 +18,8 @@ from onevoice.organization.access import membership_for
 from onevoice.organization.models import Membership
 from onevoice.organization.shortcuts import render_for_member
 from onevoice.planning.models import Notification, NotificationPreference
-from onevoice.planning.notifications import DEFAULT_EMAIL_KINDS, email_kinds_of
+from onevoice.planning.notifications import DEFAULT_EMAIL_KINDS, bell_of, email_kinds_of
 
-BELL_SIZE = 8
 StrOrPromise = str | Promise
 
 # What each kind means, for the settings page.
@@ -38,11 +37,7 @@ KIND_HELP: dict[str, StrOrPromise] = {
 
 
 def _bell_context(member: Membership) -> dict[str, object]:
-    return {
-        "organization": member.organization,
-        "unread_count": member.notifications.unread().count(),
-        "latest": list(member.notifications.all()[:BELL_SIZE]),
-    }
+    return {"organization": member.organization, **bell_of(member)}
 
 
 @require_GET

@@ -88,3 +88,28 @@ def mail_notification(notification_id: int) -> None:
         if notification.url:
             body += "\n\n" + settings.BASE_URL + notification.url
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+BELL_SIZE = 8
+
+
+def bell_of(member: Membership) -> dict[str, object]:
+    """The bell in the top bar: the unread count and the newest notifications, in one query (every page
+    shows it). The count rides along on each row as an uncorrelated subquery the database runs once."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+    unread = (
+        Notification.objects.filter(recipient_id=OuterRef("recipient_id"), read_at=None)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    latest = list(
+        Notification.objects.filter(recipient_id=member.pk)
+        .annotate(unread_total=Subquery(unread, output_field=IntegerField()))
+        .order_by("-created_at")[:BELL_SIZE]
+    )
+    # No notification at all: nothing can be unread either.
+    count = latest[0].unread_total if latest else 0
+    return {"unread_count": count or 0, "latest": latest}

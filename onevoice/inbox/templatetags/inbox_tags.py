@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 
+from onevoice.inbox.models import MessageKind, Priority
+from onevoice.inbox.selectors import CaseRow
 from onevoice.organization.models import Membership
 
 register = template.Library()
@@ -59,91 +63,8 @@ def case_status(value: str) -> str:
     return str(_STATUS_LABELS.get(value, value))
 
 
-# ---- the list's badges, built in Python: a page has 25 rows of them, and templates cost more than strings.
-
-_SENTIMENT_BADGES = {
-    "negative": ("is-negative", "bi-emoji-frown", _lazy("Negative")),
-    "positive": ("is-positive", "bi-emoji-smile", _lazy("Positive")),
-}
-_PRIORITY_BADGES = {
-    "urgent": ("text-bg-danger", "bi-lightning-fill"),
-    "high": ("ov-prio-high", "bi-arrow-up"),
-    "low": ("ov-prio-low", ""),
-}
-
-
-@register.simple_tag
-def row_badges(case: Any) -> SafeString:
-    """Offensive, sentiment (not neutral), priority (not normal) and status of a case row."""
-    parts: list[SafeString] = []
-    if case.offensive:
-        parts.append(
-            format_html(
-                '<span class="badge text-bg-danger" title="{}"><i class="bi bi-exclamation-octagon" '
-                'aria-hidden="true"></i> {}</span>',
-                _("Offensive or abusive"),
-                _("Offensive"),
-            )
-        )
-    sentiment = _SENTIMENT_BADGES.get(case.sentiment)
-    if sentiment is not None:
-        css, icon, label = sentiment
-        parts.append(
-            format_html(
-                '<span class="badge ov-sentiment {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-                css,
-                icon,
-                label,
-            )
-        )
-    priority = _PRIORITY_BADGES.get(case.priority)
-    if priority is not None:
-        css, icon = priority
-        icon_html = format_html('<i class="bi {}" aria-hidden="true"></i> ', icon) if icon else ""
-        parts.append(
-            format_html('<span class="badge {}">{}{}</span>', css, icon_html, case.get_priority_display())
-        )
-    parts.append(
-        format_html(
-            '<span class="badge ov-status ov-status-{}" data-testid="status-badge">{}</span>',
-            case.status,
-            case_status(case.status),
-        )
-    )
-    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
-
-
-@register.simple_tag
-def sla_chip(case: Any) -> SafeString:
-    """Time left on the deadline that counts now, or how late it is; "closed" for closed cases."""
-    if not getattr(case, "sla_due", None):
-        if case.status == "closed":
-            return format_html(
-                '<span class="ov-sla is-done"><i class="bi bi-check2" aria-hidden="true"></i> {}</span>',
-                case_status("closed"),
-            )
-        return mark_safe("")
-    kind = _("First response") if case.sla_kind == "first" else _("Resolution")
-    title = f"{kind}: {date_format(localtime(case.sla_due), 'SHORT_DATETIME_FORMAT')}"
-    span = duration(case.sla_left)
-    if case.sla_overdue:
-        return format_html(
-            '<span class="ov-sla is-overdue" data-testid="sla" title="{}"><i class="bi bi-alarm-fill" '
-            'aria-hidden="true"></i> {}</span>',
-            title,
-            _("%(span)s overdue") % {"span": span},
-        )
-    css = " is-soon" if case.sla_left.total_seconds() < 3600 else ""
-    return format_html(
-        '<span class="ov-sla{}" data-testid="sla" title="{}"><i class="bi bi-hourglass-split" '
-        'aria-hidden="true"></i> {}</span>',
-        css,
-        title,
-        _("%(span)s left") % {"span": span},
-    )
-
-
-# ---- the list's rows, built in Python: 25 rows of nested template logic cost more than the rest of the page.
+# ---- the list's rows, built in Python: 25 rows of nested template logic cost more than the rest of the page,
+# so every translated word, the date format and the case link are looked up once per page, not once per row.
 
 _NETWORK_ICONS = {  # as networks/includes/network_icon.html draws them
     "bluesky": '<i class="bi bi-cloud-fill text-primary" aria-hidden="true"></i>',
@@ -156,78 +77,146 @@ _NETWORK_ICONS = {  # as networks/includes/network_icon.html draws them
 }
 _OTHER_NETWORK = '<i class="bi bi-rss-fill text-warning" aria-hidden="true"></i>'
 _ID_SLOT = "00000000-0000-0000-0000-000000000000"
+_SENTIMENT_BADGES = {
+    "negative": ("is-negative", "bi-emoji-frown", _lazy("Negative")),
+    "positive": ("is-positive", "bi-emoji-smile", _lazy("Positive")),
+}
+_PRIORITY_BADGES = {
+    "urgent": ("text-bg-danger", "bi-lightning-fill"),
+    "high": ("ov-prio-high", "bi-arrow-up"),
+    "low": ("ov-prio-low", ""),
+}
 
 
-@register.simple_tag
-def case_rows(cases: Any, organization: Any, now: Any) -> SafeString:
-    """The `<li>` of each case of the list: who wrote, where, the latest words, deadline, badges, owner.
+class _RowWriter:
+    """Writes the `<li>` of list rows in the reader's language; every value from outside is escaped with
+    `html.escape` (what Django's `escape` does, without its lazy-string wrapper), the rest is fixed markup."""
 
-    Every value from outside goes through `escape`; the rest is fixed markup."""
-    from django.urls import reverse
-    from django.utils.timesince import timesince
+    def __init__(self, organization: Any, now: datetime) -> None:
+        from django.urls import reverse
 
-    # One reverse for the page: every row's link differs only in the case's id.
-    link = reverse("inbox:case", args=[organization.slug, _ID_SLOT])
-    unknown, unassigned, ago = escape(_("Unknown")), escape(_("Unassigned")), _("%(span)s ago")
-    out: list[str] = []
-    kinds: dict[str, str] = {}  # the translated kind of case, once per page
-    for case in cases:
-        channel = case.channel
-        if case.kind not in kinds:
-            kinds[case.kind] = escape(case.get_kind_display())
-        channel_name = escape(channel.name)
-        css = " is-overdue" if getattr(case, "sla_overdue", False) else ""
+        self.now = now
+        self.link = reverse("inbox:case", args=[organization.slug, _ID_SLOT])
+        self.datetime_format = get_format("SHORT_DATETIME_FORMAT")
+        self.unknown, self.unassigned = escape(_("Unknown")), escape(_("Unassigned"))
+        self.ago = _("%(span)s ago")
+        self.kinds = {value: escape(str(label)) for value, label in MessageKind.choices}
+        self.priorities = {value: escape(str(label)) for value, label in Priority.choices}
+        self.statuses = {value: escape(str(label)) for value, label in _STATUS_LABELS.items()}
+        self.sentiments = {
+            key: f'<span class="badge ov-sentiment {css}"><i class="bi {icon}" aria-hidden="true"></i> '
+            f"{escape(str(label))}</span>"
+            for key, (css, icon, label) in _SENTIMENT_BADGES.items()
+        }
+        self.offensive = (
+            f'<span class="badge text-bg-danger" title="{escape(_("Offensive or abusive"))}">'
+            f'<i class="bi bi-exclamation-octagon" aria-hidden="true"></i> {escape(_("Offensive"))}</span>'
+        )
+        self.sla_words = {
+            "first": escape(_("First response")),
+            "resolution": escape(_("Resolution")),
+            "overdue": _("%(span)s overdue"),
+            "left": _("%(span)s left"),
+            "closed": (
+                '<span class="ov-sla is-done"><i class="bi bi-check2" aria-hidden="true"></i> '
+                f"{self.statuses['closed']}</span>"
+            ),
+        }
+
+    def date(self, value: datetime) -> str:
+        return escape(dateformat.format(localtime(value), self.datetime_format))
+
+    def badges(self, case: CaseRow) -> str:
+        """Offensive, sentiment (not neutral), priority (not normal) and status."""
+        parts = [self.offensive] if case.offensive else []
+        if case.sentiment in self.sentiments:
+            parts.append(self.sentiments[case.sentiment])
+        priority = _PRIORITY_BADGES.get(case.priority)
+        if priority is not None:
+            css, icon = priority
+            icon_html = f'<i class="bi {icon}" aria-hidden="true"></i> ' if icon else ""
+            parts.append(f'<span class="badge {css}">{icon_html}{self.priorities[case.priority]}</span>')
+        parts.append(
+            f'<span class="badge ov-status ov-status-{escape(case.status)}" data-testid="status-badge">'
+            f"{self.statuses.get(case.status) or escape(case.status)}</span>"
+        )
+        return "".join(parts)
+
+    def sla(self, case: CaseRow) -> str:
+        """Time left on the deadline that counts now, or how late it is; "closed" for closed cases."""
+        if not case.sla_due:
+            return self.sla_words["closed"] if case.status == "closed" else ""
+        title = f"{self.sla_words[case.sla_kind]}: {self.date(case.sla_due)}"
+        span = duration(case.sla_left)
+        if case.sla_overdue:
+            return (
+                f'<span class="ov-sla is-overdue" data-testid="sla" title="{title}"><i class="bi bi-alarm-fill" '
+                f'aria-hidden="true"></i> {escape(self.sla_words["overdue"] % {"span": span})}</span>'
+            )
+        css = " is-soon" if case.sla_left is not None and case.sla_left.total_seconds() < 3600 else ""
+        return (
+            f'<span class="ov-sla{css}" data-testid="sla" title="{title}"><i class="bi bi-hourglass-split" '
+            f'aria-hidden="true"></i> {escape(self.sla_words["left"] % {"span": span})}</span>'
+        )
+
+    def row(self, case: CaseRow) -> str:
+        """Who wrote, where, the latest words, deadline, badges, owner."""
+        channel_name = escape(case.channel_name)
+        css = " is-overdue" if case.sla_overdue else ""
         css += " is-new" if case.status == "new" else ""
-        author_name = getattr(case, "author_name", "") or ""
-        author_handle = getattr(case, "author_handle", "") or ""
-        author = escape(author_name or author_handle) if (author_name or author_handle) else unknown
+        author_name, author_handle = case.author_name, case.author_handle
+        author = escape(author_name or author_handle) if (author_name or author_handle) else self.unknown
         handle = (
             f'<span class="small ov-muted text-truncate">@<bdi>{escape(author_handle)}</bdi></span>'
             if author_handle
             else ""
         )
         extras = ""
-        if case.post_id is not None and case.post is not None:
+        if case.post_title is not None:
             extras = (
                 '<span class="ov-muted text-truncate ov-case-post"><i class="bi bi-reply" aria-hidden="true"></i> '
-                f"{escape(case.post.title)}</span>"
+                f"{escape(case.post_title)}</span>"
             )
-        extras += "".join(f'<span class="badge ov-tag">{escape(tag.name)}</span>' for tag in case.tags.all())
-        if case.assignee_id is not None and case.assignee is not None:
-            owner = (
-                f'<i class="bi bi-person-fill" aria-hidden="true"></i> {escape(case.assignee.user.full_name)}'
-            )
-        elif case.department_id is not None and case.department is not None:
-            owner = f'<i class="bi bi-diagram-3" aria-hidden="true"></i> {escape(case.department.name)}'
+        extras += "".join(f'<span class="badge ov-tag">{escape(tag)}</span>' for tag in case.tags)
+        if case.assignee_name is not None:
+            owner = f'<i class="bi bi-person-fill" aria-hidden="true"></i> {escape(case.assignee_name)}'
+        elif case.department_name is not None:
+            owner = f'<i class="bi bi-diagram-3" aria-hidden="true"></i> {escape(case.department_name)}'
         else:
-            owner = f'<i class="bi bi-person-dash" aria-hidden="true"></i> {unassigned}'
+            owner = f'<i class="bi bi-person-dash" aria-hidden="true"></i> {self.unassigned}'
         at = case.last_message_at
-        snippet = escape(getattr(case, "snippet", "") or case.subject)
-        out.append(
+        snippet = escape(case.snippet or case.subject)
+        kind = self.kinds.get(case.kind) or escape(case.kind)
+        return (
             f'<li class="ov-case-row{css}" data-testid="case-row">\n'
-            f'  <a class="ov-case-link" href="{escape(link.replace(_ID_SLOT, str(case.public_id)))}">\n'
+            f'  <a class="ov-case-link" href="{escape(self.link.replace(_ID_SLOT, str(case.public_id)))}">\n'
             f'    <div class="ov-case-channel" title="{channel_name}">'
-            f"{_NETWORK_ICONS.get(channel.network, _OTHER_NETWORK)}</div>\n"
+            f"{_NETWORK_ICONS.get(case.channel_network, _OTHER_NETWORK)}</div>\n"
             '    <div class="ov-case-body min-w-0">\n'
             '      <div class="d-flex flex-wrap align-items-baseline gap-1">\n'
             f'        <bdi class="fw-semibold text-truncate ov-case-author">{author}</bdi>\n'
             f"        {handle}\n"
-            f'        <span class="small ov-muted">· {channel_name} · {kinds[case.kind]}</span>\n'
+            f'        <span class="small ov-muted">· {channel_name} · {kind}</span>\n'
             "      </div>\n"
             f'      <p class="ov-case-snippet mb-1" dir="auto">{snippet}</p>\n'
             f'      <div class="d-flex flex-wrap align-items-center gap-1 small">{extras}</div>\n'
             "    </div>\n"
             '    <div class="ov-case-meta">\n'
-            f"      {sla_chip(case)}\n"
-            f'      <div class="d-flex flex-wrap justify-content-end gap-1 mt-1">{row_badges(case)}</div>\n'
+            f"      {self.sla(case)}\n"
+            f'      <div class="d-flex flex-wrap justify-content-end gap-1 mt-1">{self.badges(case)}</div>\n'
             f'      <div class="small ov-muted mt-1 text-nowrap">{owner} · <time datetime="{at.isoformat()}" '
-            f'title="{escape(date_format(localtime(at), "SHORT_DATETIME_FORMAT"))}">'
-            f"{escape(ago % {'span': timesince(at, now)})}</time></div>\n"
+            f'title="{self.date(at)}">{escape(self.ago % {"span": timesince(at, self.now)})}</time></div>\n'
             "    </div>\n"
             "  </a>\n"
             "</li>"
         )
-    return mark_safe("\n".join(out))  # noqa: S308 - fixed markup, every value escaped
+
+
+@register.simple_tag
+def case_rows(cases: list[CaseRow], organization: Any, now: datetime) -> SafeString:
+    """The `<li>` of each case of the list."""
+    writer = _RowWriter(organization, now)
+    return mark_safe("\n".join(writer.row(case) for case in cases))  # noqa: S308 - fixed markup, values escaped
 
 
 @register.filter
