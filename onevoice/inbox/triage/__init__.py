@@ -9,12 +9,13 @@ is fetched at run time. German first, English second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from onevoice.voice.language import detect_language
 
 from .declared import confirms, declared_code
-from .model import opinion
+from .model import opinions
 from .offensive import find_offensive
 from .sentiment import score
 from .text import clean
@@ -40,32 +41,56 @@ def classify(text: str, *, language_hint: str = "") -> Signals:
     """The signals of `text`; `language_hint` is the language the network declares: taken when the message's
     function words confirm it (see `declared.py`), else the detector decides and the hint is used when
     the detector is unsure."""
-    if language_hint and confirms(text, language_hint):
-        language = declared_code(language_hint)
-    else:
-        detected = detect_language(text)
-        language = detected.code if detected is not None else language_hint
-    cleaned = clean(text)
-    finding = find_offensive(cleaned)
-    value = score(cleaned, language=language or "de", offensive_categories=finding.categories)
-    offensive = finding.offensive
-    if value >= POSITIVE_AT:
-        sentiment = "positive"
-    elif value <= NEGATIVE_AT:
-        sentiment = "negative"
-    else:
-        sentiment = "neutral"
-    if sentiment == "neutral" or not offensive:
-        learned = opinion(cleaned)
-        offensive = offensive or learned.offensive >= MODEL_OFFENSIVE_AT
-        leaning = max(("negative", "positive"), key=lambda label: learned.sentiment[label])
-        if sentiment == "neutral" and learned.sentiment[leaning] >= MODEL_SENTIMENT_AT:
-            sentiment = leaning
-            value = learned.sentiment["positive"] - learned.sentiment["negative"]
-    return Signals(
-        language=language,
-        sentiment=sentiment,
-        offensive=offensive,
-        sentiment_score=round(value, 3),
-        offensive_terms=finding.terms,
-    )
+    return classify_many([text], [language_hint])[0]
+
+
+def classify_many(texts: Sequence[str], language_hints: Sequence[str] | None = None) -> list[Signals]:
+    """`classify` of many texts at once (a page of messages), each with its declared language (or none):
+    the same answer for every text as `classify` gives it alone, whatever else is in the page. The word
+    lists read one message at a time; the learned model scores all the messages it is asked about with
+    one sparse matrix product."""
+    hints = list(language_hints) if language_hints is not None else [""] * len(texts)
+    if len(hints) != len(texts):
+        raise ValueError("one language hint per text")
+    read: list[tuple[str, str, float, bool, tuple[str, ...]]] = []
+    asked: list[int] = []  # the messages the lists leave to the model
+    asked_texts: list[str] = []
+    for text, hint in zip(texts, hints, strict=True):
+        if hint and confirms(text, hint):
+            language = declared_code(hint)
+        else:
+            detected = detect_language(text)
+            language = detected.code if detected is not None else hint
+        cleaned = clean(text)
+        finding = find_offensive(cleaned)
+        value = score(cleaned, language=language or "de", offensive_categories=finding.categories)
+        if value >= POSITIVE_AT:
+            sentiment = "positive"
+        elif value <= NEGATIVE_AT:
+            sentiment = "negative"
+        else:
+            sentiment = "neutral"
+        if sentiment == "neutral" or not finding.offensive:
+            asked.append(len(read))
+            asked_texts.append(cleaned)
+        read.append((language, sentiment, value, finding.offensive, finding.terms))
+    learned_of = dict(zip(asked, opinions(asked_texts), strict=True))
+    signals = []
+    for i, (language, sentiment, value, offensive, terms) in enumerate(read):
+        learned = learned_of.get(i)
+        if learned is not None:
+            offensive = offensive or learned.offensive >= MODEL_OFFENSIVE_AT
+            leaning = max(("negative", "positive"), key=lambda label: learned.sentiment[label])
+            if sentiment == "neutral" and learned.sentiment[leaning] >= MODEL_SENTIMENT_AT:
+                sentiment = leaning
+                value = learned.sentiment["positive"] - learned.sentiment["negative"]
+        signals.append(
+            Signals(
+                language=language,
+                sentiment=sentiment,
+                offensive=offensive,
+                sentiment_score=round(value, 3),
+                offensive_terms=terms,
+            )
+        )
+    return signals

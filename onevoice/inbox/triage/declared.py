@@ -10,6 +10,10 @@ before. Detecting a language costs about half a millisecond; this check a few mi
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
+from itertools import chain
+
 
 def _words(listed: str) -> frozenset[str]:
     return frozenset(listed.split())
@@ -79,13 +83,15 @@ def confirms(text: str, declared: str) -> bool:
     if not code:
         return False
     hits = dict.fromkeys(FUNCTION_WORDS, 0)
-    languages_of = _LANGUAGES_OF
-    for word in text[:MAX_CHARS].lower().split():
-        word = word.strip(_PUNCTUATION)
-        for language in languages_of.get(word, ()):
-            hits[language] += 1
+    hits.update(Counter(chain.from_iterable(map(_languages_of, text[:MAX_CHARS].lower().split()))))
     mine = hits.pop(code)
     return mine >= MIN_HITS and all(mine >= 2 * other for other in hits.values())
+
+
+@functools.lru_cache(maxsize=65536)
+def _languages_of(word: str) -> tuple[str, ...]:
+    """The languages a word (as split from the message, in lower case) is a function word of."""
+    return _LANGUAGES_OF.get(word.strip(_PUNCTUATION), ())
 
 
 def declared_code(declared: str) -> str:

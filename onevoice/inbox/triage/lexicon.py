@@ -103,12 +103,33 @@ class PhraseIndex:
                 by_prefix.setdefault(keyword[:2], set()).add(i)
         self._by_prefix = by_prefix
 
+        # word → the phrases its first two letters may start (kept per word: most words were seen before)
+        self._hits = functools.lru_cache(maxsize=65536)(self._prefix_hits)
+
+    def _prefix_hits(self, word: str) -> frozenset[int]:
+        return frozenset(self._by_prefix.get(word[:2], ()))
+
     def candidates(self, words: set[str]) -> list[int]:
         """The indexes, in file order, of the phrases that may match a text with these words."""
         found = set(self._always)
-        for word in words:
-            found.update(self._by_prefix.get(word[:2], ()))
+        found.update(*map(self._hits, words))
         return sorted(found)
+
+    def candidates_in(self, words: set[str], text: str) -> list[int]:
+        """`candidates` without the phrases none of whose keywords occurs in the text at all: a match
+        starts with one of them, so those cannot match (fewer searches, the same matches)."""
+        phrases = self.phrases
+        found = []
+        for i in self.candidates(words):
+            keywords = phrases[i].keywords
+            if not keywords:
+                found.append(i)
+                continue
+            for keyword in keywords:
+                if keyword in text:
+                    found.append(i)
+                    break
+        return found
 
 
 _META = set("\\()[]?*+{|.^$")

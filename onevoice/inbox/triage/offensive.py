@@ -132,14 +132,6 @@ def _masked(pattern: str) -> str:
     return ""
 
 
-def _category(word: str, previous: list[str]) -> str:
-    """The category of the offensive term this folded word is, or ""."""
-    category, aimed = _word_category(word)
-    if aimed and not any(token in TARGETS for token in previous[-3:]):
-        return ""
-    return category
-
-
 @functools.lru_cache(maxsize=65536)
 def _word_category(word: str) -> tuple[str, bool]:
     """The category of the folded word on its own, and whether it counts only when aimed at someone (kept
@@ -169,29 +161,42 @@ def _compound_category(word: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=65536)
+def _read(found: str, stretched: bool) -> tuple[str, str, bool, tuple[str, bool] | None]:
+    """What one word found in a message says on its own (kept per word: most words were seen before): the
+    word as written, the category of the term it is and whether that counts only when aimed at someone,
+    and, when it has stretched letters that may hide a double letter, the same for that reading."""
+    written = found.strip("!|")
+    if "*" in written and _MASK.sub("", written):
+        return written, _masked(fold(written)), False, None
+    word = fold(written, stretched=stretched)
+    category, aimed = _word_category(word)
+    second = None
+    if stretched and word != written:  # "Vollidiooten": stretched letters may hide a double letter
+        second = _word_category(_RUN.sub(r"\1\1", written.translate(_LEET_ONLY)))
+    return written, category, aimed, second
+
+
 def find_offensive(text: str) -> Finding:
     """The offensive words and phrases of a cleaned message (see `text.clean`)."""
     terms: list[str] = []
     categories: set[str] = set()
     previous: list[str] = []
     stretched = has_stretched_letters(text)
-    for written in _WORD.findall(join_spaced_letters(text)):
-        written = written.strip("!|")
-        if "*" in written and _MASK.sub("", written):
-            category = _masked(fold(written))
-        else:
-            word = fold(written, stretched=stretched)
-            category = _category(word, previous)
-            if (
-                not category and stretched and word != written
-            ):  # "Vollidiooten": stretched letters may hide a double letter
-                category = _category(_RUN.sub(r"\1\1", written.translate(_LEET_ONLY)), previous)
+    for found in _WORD.findall(join_spaced_letters(text)):
+        written, category, aimed, second = _read(found, stretched)
+        if category and aimed and not any(token in TARGETS for token in previous[-3:]):
+            category = ""
+        if not category and second is not None:
+            category, aimed = second
+            if category and aimed and not any(token in TARGETS for token in previous[-3:]):
+                category = ""
         if category:
             terms.append(written)
             categories.add(category)
         previous.append(written)
     phrase_categories, index = lexicon.offensive_phrases()
-    for i in index.candidates(set(_LETTERS.findall(text))):
+    for i in index.candidates_in(set(_LETTERS.findall(text)), text):
         match = index.phrases[i].pattern.search(text)
         if match:
             terms.append(match.group(0))

@@ -145,7 +145,6 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
     if "dank" in text or "grüss" in text or "thank" in text:
         text = _POLITE.sub(" ", text)
     tokens = _TOKEN.findall(text)
-    weights = [0.0] * len(tokens)
     questions = [False] * len(tokens)
 
     # Which tokens belong to a question: those of a clause run that ends with "?".
@@ -157,14 +156,10 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
                     questions[j] = True
             start = i + 1
 
-    for i, token in enumerate(tokens):
-        if token[0].isalpha():
-            weights[i] = _weight(token, language)
+    weights = [_weight(token, language) if token[0].isalpha() else 0.0 for token in tokens]
 
     # Negation: the nearest weighted word after it in the clause, else the nearest before it.
-    for i, token in enumerate(tokens):
-        if token not in NEGATORS:
-            continue
+    for i in [i for i, token in enumerate(tokens) if token in NEGATORS]:
         target = -1
         for j in range(i + 1, min(i + 4, len(tokens))):
             if not tokens[j][0].isalpha() and tokens[j] != ",":
@@ -186,7 +181,7 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
     total = 0.0
     sarcastic = False
     cues, index = lexicon.sentiment_cues()
-    for i in index.candidates({token for token in tokens if token[0].isalpha()}):
+    for i in index.candidates_in({token for token in tokens if token[0].isalpha()}, text):
         cue = cues[i]
         if (cue.sarcasm or not sarcastic or cue.weight < 0) and cue.phrase.pattern.search(text):
             total += cue.weight
@@ -202,8 +197,9 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
 
     # Intensifiers, contrast and questions.
     factor = 1.0
-    for i, token in enumerate(tokens):
-        if token in CONTRAST:
+    # Only the weighted words and the contrast words change the total: the others are skipped.
+    for i in [i for i, weight in enumerate(weights) if weight or tokens[i] in CONTRAST]:
+        if tokens[i] in CONTRAST:
             total *= 0.5
             factor = 1.5
         weight = weights[i]

@@ -6,6 +6,7 @@ disguise it ("Sch31ß", "Idiooooten", "F*ck") into the spelling the offensive le
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,8 @@ _JOINER_IN_WORD = regex.compile(r"(?<=\p{L})\u200d(?=\p{L})")
 # [^\W\d_] is a letter in any script.
 _SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][ .]){3,}[^\W\d_](?!\w)")
 _RUN = re.compile(r"([^\W\d_])\1{2,}")
+# Every run of spaced letters has a single letter between two spaces or dots: a message without one has none.
+_SPACED_HINT = re.compile(r"[ .][^\W\d_][ .]")
 _LEET = str.maketrans(
     {
         "0": "o",
@@ -59,6 +62,8 @@ def clean(text: str) -> str:
 
 def join_spaced_letters(text: str) -> str:
     """The text with words written letter by letter ("A r s c h") joined up again."""
+    if not _SPACED_HINT.search(text):
+        return text
     return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "").replace(".", ""), text)
 
 
@@ -71,5 +76,11 @@ def fold(word: str, *, stretched: bool = True) -> str:
 
 
 def has_stretched_letters(text: str) -> bool:
-    """Whether a letter appears three or more times in a row ("Idiooot")."""
-    return _RUN.search(text) is not None
+    """Whether a letter appears three or more times in a row ("Idiooot"). Such a run has no space in it,
+    so it is looked for word by word, and each word's answer is kept (most words were seen before)."""
+    return any(map(_stretched, text.split()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _stretched(word: str) -> bool:
+    return _RUN.search(word) is not None
