@@ -8,7 +8,7 @@ has `--rules` routing rules (keywords, languages, sentiments, authors, channels)
 are replies to 200 of our posts (each of 8,000 authors writes under two of them, so threads have several
 messages) and mentions (20 %, each its own case), German text of varied length, delivered in
 pages of `--batch` like a poll of the network would, with `--redeliveries` of them delivered a second time
-in a later page (stored once). `ingest_items` triages each new item, finds or creates contacts, groups into
+in a later page (stored once). `ingest_items` triages the page's new items at once (`classify_many`), finds or creates contacts, groups into
 cases, routes and dates new cases, inserts messages and updates the cases.
 
 The floor: `Message.objects.bulk_create` of the same rows (same texts and fields, pre-built objects, one
@@ -25,6 +25,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -305,16 +306,19 @@ def main() -> int:
         # The same pages again on a fresh channel, with triage answered by a stub: the machinery alone.
         plain = Channel.objects.create(organization=org, network="bluesky", name="Ohne Triage")
         fixed = Signals(language="de", sentiment="neutral", offensive=False)
-        original = ingest_module.classify
+        original, original_many = ingest_module.classify, ingest_module.classify_many
 
         def stub(text: str, *, language_hint: str = "") -> Signals:
             return fixed
 
-        ingest_module.classify = stub
+        def stub_many(texts: Sequence[str], language_hints: Sequence[str] | None = None) -> list[Signals]:
+            return [fixed] * len(texts)
+
+        ingest_module.classify, ingest_module.classify_many = stub, stub_many
         try:
             plain_seconds, *_rest = ingest(plain, pages)
         finally:
-            ingest_module.classify = original
+            ingest_module.classify, ingest_module.classify_many = original, original_many
 
         assert stored == unique == Message.objects.filter(channel=channel).count(), (stored, unique)
         floor_seconds = (floor_before + floor_after) / 2

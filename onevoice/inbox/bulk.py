@@ -48,13 +48,18 @@ def _converter(field: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def insert_ignoring_conflicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert the rows; a row that would break a unique constraint is left out, as another worker's."""
+def insert_ignoring_conflicts(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, returning: Sequence[str] = ()
+) -> list[tuple[Any, ...]] | None:
+    """Insert the rows; a row that would break a unique constraint is left out, as another worker's.
+
+    With `returning` (column names), PostgreSQL answers those columns of the rows this insert stored (not
+    of those left out); elsewhere the answer is None and the caller looks them up."""
     if not rows:
-        return
+        return [] if returning and connection.vendor == "postgresql" else None
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create([model(**row) for row in rows], ignore_conflicts=True)
-        return
+        return None
     attnames, columns, fills = _layout(model)
     now = timezone.now()
     converters = [None if fill is _NOW else _converter(fill) for fill in fills]
@@ -81,7 +86,34 @@ def insert_ignoring_conflicts(model: type[models.Model], rows: Sequence[dict[str
                         value = convert(value)
                     values.append(value)
                 copy.write_row(values)
+        answer = " RETURNING " + ", ".join(f'"{c}"' for c in returning) if returning else ""
         cursor.execute(
-            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" ON CONFLICT DO NOTHING'  # noqa: S608
+            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" ON CONFLICT DO NOTHING{answer}'  # noqa: S608
+        )
+        stored = [tuple(row) for row in cursor.fetchall()] if returning else None
+        cursor.execute(f'DELETE FROM "{temp}"')  # noqa: S608
+    return stored
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: set these columns of many rows, each row given as (primary key, *values in column order):
+    the values go in with `COPY` into a temporary table and from there with one `UPDATE … FROM`, instead of
+    a statement whose size (and the time to build and parse it) grows with every row."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    key = str(model._meta.pk.column)
+    names = ", ".join(f'"{c}"' for c in (key, *columns))
+    temp = f"ov_up_{table}_{zlib.crc32(names.encode()):08x}"
+    assignments = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+    # Only the model's table and column names are formatted in; every value travels through COPY.
+    with connection.cursor() as cursor:
+        create = f'CREATE TEMPORARY TABLE IF NOT EXISTS "{temp}" ON COMMIT DELETE ROWS AS SELECT '
+        cursor.execute(create + f'{names} FROM "{table}" WITH NO DATA')
+        with cursor.cursor.copy(f'COPY "{temp}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f'UPDATE "{table}" AS t SET {assignments} FROM "{temp}" AS v WHERE t."{key}" = v."{key}"'  # noqa: S608
         )
         cursor.execute(f'DELETE FROM "{temp}"')  # noqa: S608

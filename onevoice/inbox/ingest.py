@@ -24,13 +24,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevoice.core.http import BlockedAddress
 from onevoice.inbox import routing, sla
-from onevoice.inbox.bulk import insert_ignoring_conflicts
+from onevoice.inbox.bulk import insert_ignoring_conflicts, update_rows
 from onevoice.inbox.models import (
     Assignment,
     Case,
@@ -42,7 +42,7 @@ from onevoice.inbox.models import (
     MessageKind,
     Priority,
 )
-from onevoice.inbox.triage import Signals, classify
+from onevoice.inbox.triage import Signals, classify, classify_many
 from onevoice.networks.connectors.base import AuthExpired, ConnectorError, InboundItem, RateLimited
 from onevoice.networks.models import Channel
 from onevoice.webhooks import events as webhook_events
@@ -98,6 +98,22 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
+def _among(queryset: QuerySet[Any], field: str, values: Sequence[Any]) -> Iterable[QuerySet[Any]]:
+    """The queryset narrowed to the rows whose `field` is one of `values`: on PostgreSQL one query with
+    `= ANY(%s)` (one array parameter, however many values: nothing to build or parse per value),
+    elsewhere `IN (…)` in chunks."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        model = queryset.model
+        column = f'"{model._meta.db_table}"."{model._meta.get_field(field).column}"'
+        # Only the model's table and column names are formatted in; the values are one parameter.
+        yield queryset.extra(where=[f"{column} = ANY(%s)"], params=[list(values)])  # noqa: S610
+        return
+    for chunk in _chunks(values):
+        yield queryset.filter(**{f"{field}__in": chunk})
+
+
 @dataclass(frozen=True)
 class _PostLink:
     variant_id: int
@@ -112,8 +128,8 @@ def _post_links(channel: Channel, external_ids: set[str]) -> dict[str, _PostLink
 
     found: dict[str, _PostLink] = {}
     ids = sorted(i for i in external_ids if i)
-    for chunk in _chunks(ids):
-        rows = Publication.objects.filter(channel=channel, external_id__in=chunk).values_list(
+    for narrowed in _among(Publication.objects.filter(channel=channel), "external_id", ids):
+        rows = narrowed.values_list(
             "external_id",
             "variant_id",
             "variant__post_id",
@@ -134,10 +150,9 @@ def _contacts(channel: Channel, items: Sequence[InboundItem]) -> dict[str, tuple
 
     def load(wanted: Sequence[str]) -> dict[str, tuple[int, bool]]:
         known: dict[str, tuple[int, bool]] = {}
-        for chunk in _chunks(wanted):
-            rows = ContactHandle.objects.filter(
-                organization_id=org_id, network=network, author_id__in=chunk
-            ).values_list("author_id", "contact_id", "contact__is_vip")
+        handles = ContactHandle.objects.filter(organization_id=org_id, network=network)
+        for narrowed in _among(handles, "author_id", wanted):
+            rows = narrowed.values_list("author_id", "contact_id", "contact__is_vip")
             known.update({a: (c, vip) for a, c, vip in rows})
         return known
 
@@ -193,8 +208,15 @@ def signals_of(text: str, language_hint: str = "") -> Signals:
         return Signals(language=language_hint, sentiment="", offensive=False)
 
 
-def _triage(item: InboundItem) -> Signals:
-    return signals_of(item.text, item.language)
+def _triage(items: Sequence[InboundItem]) -> list[Signals]:
+    """Triage of a page at once (`classify_many`: the same signals as one by one, at a fraction of the
+    cost); should it fail, each text is read on its own, so only the text at fault comes without signals."""
+    if not items:
+        return []
+    try:
+        return classify_many([item.text for item in items], [item.language for item in items])
+    except Exception:
+        return [signals_of(item.text, item.language) for item in items]
 
 
 def _triage_payload(signals: Signals) -> dict[str, Any]:
@@ -236,13 +258,10 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         return report
     with transaction.atomic():
         known: set[str] = set()
-        for chunk in _chunks(list(unique)):
-            known.update(
-                Message.objects.filter(channel=channel, external_id__in=chunk).values_list(
-                    "external_id", flat=True
-                )
-            )
-        fresh = [_Triaged(i, thread_key(i), _triage(i)) for x, i in unique.items() if x not in known]
+        for narrowed in _among(Message.objects.filter(channel=channel), "external_id", list(unique)):
+            known.update(narrowed.values_list("external_id", flat=True))
+        new_items = [i for x, i in unique.items() if x not in known]
+        fresh = [_Triaged(i, thread_key(i), s) for i, s in zip(new_items, _triage(new_items), strict=True)]
         report.duplicates = len(items) - len(fresh)
         if not fresh:
             return report
@@ -250,20 +269,16 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         contacts = _contacts(channel, [t.item for t in fresh])
         keys = list(dict.fromkeys(t.key for t in fresh))
         cases: dict[str, Case] = {}
-        for chunk in _chunks(keys):
-            cases.update(
-                (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
-            )
+        for narrowed in _among(Case.objects.filter(channel=channel), "thread_key", keys):
+            cases.update((c.thread_key, c) for c in narrowed)
         new_keys = [k for k in keys if k not in cases]
         created: dict[str, int] = {}
         if new_keys:
             wanted = set(new_keys)
             created = _create_cases(channel, [t for t in fresh if t.key in wanted], contacts, report)
             lost = [k for k in new_keys if k not in created]  # won by a concurrent batch: brought up to date
-            for chunk in _chunks(lost):
-                cases.update(
-                    (c.thread_key, c) for c in Case.objects.filter(channel=channel, thread_key__in=chunk)
-                )
+            for narrowed in _among(Case.objects.filter(channel=channel), "thread_key", lost):
+                cases.update((c.thread_key, c) for c in narrowed)
         case_ids = {key: case.pk for key, case in cases.items()} | created
         insert_ignoring_conflicts(
             Message, [_message(channel, case_ids[t.key], t) for t in fresh if t.key in case_ids]
@@ -380,17 +395,24 @@ def _create_cases(
             "message_count": counts[key],
         }
         built.append((case, decision))
-    insert_ignoring_conflicts(Case, [c for c, _d in built])
-    # A case is ours when it carries the public id we gave it; a concurrent batch may have won a key.
-    ours = {c["public_id"] for c, _d in built}
-    by_key = {
-        thread_key: pk
-        for chunk in _chunks([c["thread_key"] for c, _d in built])
-        for thread_key, pk, public_id in Case.objects.filter(
-            channel=channel, thread_key__in=chunk
-        ).values_list("thread_key", "pk", "public_id")
-        if public_id in ours
-    }
+    stored = insert_ignoring_conflicts(Case, [c for c, _d in built], returning=("thread_key", "id"))
+    if (
+        stored is not None
+    ):  # PostgreSQL names the cases this insert stored; a concurrent batch may have won a key
+        found = {str(thread_key): int(pk) for thread_key, pk in stored}
+        by_key = {
+            str(c["thread_key"]): found[str(c["thread_key"])] for c, _d in built if c["thread_key"] in found
+        }
+    else:  # a case is ours when it carries the public id we gave it
+        ours = {c["public_id"] for c, _d in built}
+        by_key = {
+            thread_key: pk
+            for chunk in _chunks([c["thread_key"] for c, _d in built])
+            for thread_key, pk, public_id in Case.objects.filter(
+                channel=channel, thread_key__in=chunk
+            ).values_list("thread_key", "pk", "public_id")
+            if public_id in ours
+        }
     tag_rows, assignments, hidden = [], [], []
     for case, decision in built:
         pk = by_key.get(str(case["thread_key"]))
@@ -489,40 +511,11 @@ def _update_cases(
 
 
 def _update_from_values(cases: list[Case]) -> None:
-    """PostgreSQL: the counts and times of many cases in one `UPDATE … FROM (VALUES …)` per 500 cases,
-    instead of bulk_update's CASE per field, which grows with every case."""
-    table = Case._meta.db_table
-    for start in range(0, len(cases), 500):
-        chunk = cases[start : start + 500]
-        rows = ", ".join(
-            [
-                "(%s::bigint, %s::integer, %s::timestamptz, %s::timestamptz, %s, %s, %s::boolean, %s, %s::timestamptz)"
-            ]
-            * len(chunk)
-        )
-        params: list[Any] = []
-        for case in chunk:
-            params += [
-                case.pk,
-                case.message_count,
-                case.last_message_at,
-                case.last_inbound_at,
-                case.language,
-                case.sentiment,
-                case.offensive,
-                case.subject,
-                case.updated_at,
-            ]
-        # Only the model's table name and placeholders are formatted in; every value is a parameter.
-        sql = (
-            f'UPDATE "{table}" AS c SET message_count = v.n, last_message_at = v.last_at, '  # noqa: S608
-            "last_inbound_at = v.inbound_at, language = v.language, sentiment = v.sentiment, "
-            "offensive = v.offensive, subject = v.subject, updated_at = v.updated_at "
-            f"FROM (VALUES {rows}) AS v(id, n, last_at, inbound_at, language, sentiment, offensive, subject, "
-            "updated_at) WHERE c.id = v.id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    """PostgreSQL: the counts and times of many cases with one `COPY` and one `UPDATE … FROM` (see
+    `bulk.update_rows`), instead of bulk_update's CASE per field, which grows with every case."""
+    columns = ["message_count", "last_message_at", "last_inbound_at", "language", "sentiment", "offensive"]
+    columns += ["subject", "updated_at"]
+    update_rows(Case, columns, [[case.pk, *(getattr(case, c) for c in columns)] for case in cases])
 
 
 # ---- polling a channel -------------------------------------------------------------------------------

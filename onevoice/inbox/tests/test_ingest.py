@@ -141,14 +141,63 @@ class TestIngestItems:
 
         monkeypatch.setattr(
             ingest,
-            "classify",
-            lambda text, language_hint="": Signals("de", "negative", True, -0.8, ("idiot",)),
+            "classify_many",
+            lambda texts, hints: [Signals("de", "negative", True, -0.8, ("idiot",)) for _ in texts],
         )
         ingest_items(channel, [item(1)])
         message, case = Message.objects.get(), Case.objects.get()
         assert (message.language, message.sentiment, message.offensive) == ("de", "negative", True)
         assert message.triage["offensive_terms"] == ["idiot"]
         assert (case.language, case.sentiment, case.offensive) == ("de", "negative", True)
+
+    def test_a_page_is_triaged_at_once_with_the_same_signals_as_one_by_one(
+        self, channel: Channel, monkeypatch: Any
+    ) -> None:
+        from onevoice.inbox import ingest
+        from onevoice.inbox.triage import classify, classify_many
+
+        pages: list[int] = []
+
+        def counting(texts: list[str], hints: list[str]) -> list[Any]:
+            pages.append(len(texts))
+            return classify_many(texts, hints)
+
+        monkeypatch.setattr(ingest, "classify_many", counting)
+        texts = [
+            "Danke für die schnelle Hilfe!",
+            "Ihr Idioten, seit Wochen keine Antwort.",
+            "Öffnungszeiten?",
+        ]
+        ingest_items(channel, [item(n, text=text) for n, text in enumerate(texts)])
+        assert pages == [3]
+        for message in Message.objects.order_by("created_at"):
+            signals = classify(message.text)
+            assert (message.language, message.sentiment, message.offensive) == (
+                signals.language,
+                signals.sentiment,
+                signals.offensive,
+            )
+            assert message.triage["sentiment_score"] == signals.sentiment_score
+
+    def test_a_triage_failure_costs_only_the_message_at_fault(
+        self, channel: Channel, monkeypatch: Any
+    ) -> None:
+        from onevoice.inbox import ingest
+        from onevoice.inbox.triage import Signals
+
+        def broken(texts: list[str], hints: list[str]) -> list[Any]:
+            raise RuntimeError("triage bug")
+
+        def one(text: str, language_hint: str = "") -> Signals:
+            if "kaputt" in text:
+                raise RuntimeError("triage bug")
+            return Signals("de", "positive", False, 0.5)
+
+        monkeypatch.setattr(ingest, "classify_many", broken)
+        monkeypatch.setattr(ingest, "classify", one)
+        ingest_items(channel, [item(1, text="Alles gut"), item(2, text="kaputt")])
+        sentiments = dict(Message.objects.values_list("text", "sentiment"))
+        assert sentiments == {"Alles gut": "positive", "kaputt": ""}
 
     def test_a_reply_to_our_post_links_the_plan_post_and_its_department(
         self, channel: Channel, personas: Any
