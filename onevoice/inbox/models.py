@@ -217,7 +217,12 @@ class Case(models.Model):
         ordering = ["-last_message_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["channel", "thread_key"], name="case_thread_unique")]
         indexes = [
-            models.Index(fields=["organization", "status", "-last_message_at"], name="case_org_status"),
+            # Newest first per status; department, assignee and channel ride along so that walking it for a
+            # person who sees only some departments (or one channel) needs no look-up of each case's row.
+            models.Index(
+                fields=["organization", "status", "-last_message_at", "department", "assignee", "channel"],
+                name="case_org_status_walk",
+            ),
             # "Mine" newest first: walks the person's cases of one status in order, also when they have none.
             models.Index(
                 fields=["organization", "assignee", "status", "-last_message_at"],
