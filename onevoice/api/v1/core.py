@@ -8,6 +8,7 @@ services as the pages do.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -152,18 +153,13 @@ def _check_size(request: HttpRequest) -> None:
         )
 
 
-_redis_clients: dict[int, Any] = {}
+@functools.cache
+def _redis_client() -> Any:
+    """redis-py's client on the cache's server, one per process (Django's cache makes a new client, with
+    its table of response parsers, for every call)."""
+    import redis
 
-
-def _redis_client(backend: RedisCache) -> Any:
-    """A client on the cache's connection pool for writing, made once per pool (Django's cache makes a
-    new one, with its table of response parsers, for every call)."""
-    django_client: Any = backend._cache
-    pool = django_client._get_connection_pool(True)
-    client = _redis_clients.get(id(pool))
-    if client is None:
-        client = _redis_clients[id(pool)] = django_client._client(connection_pool=pool)
-    return client
+    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 def _count_request(key: str) -> int:
@@ -174,9 +170,9 @@ def _count_request(key: str) -> int:
     Redis cache stores integers, so `cache.get` reads it as before. Elsewhere (tests: local memory) the
     cache API."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    if isinstance(backend, RedisCache) and settings.REDIS_URL:
         full_key = backend.make_and_validate_key(key)
-        pipeline = _redis_client(backend).pipeline(transaction=False)
+        pipeline = _redis_client().pipeline(transaction=False)
         pipeline.set(full_key, 0, ex=70, nx=True)  # a new window's counter, with its expiry
         pipeline.incr(full_key)
         _created, count = pipeline.execute()
