@@ -10,6 +10,7 @@ with N workers, and loads it with `wrk` (or, without wrk, a Python load generato
 connections). Prints requests/s of
 
 - the floor: `GET /api/v1/health` (the same server, middleware and django-ninja, no database),
+- a floor with the database: `GET /api/v1/ready` (the same, plus one `SELECT 1` on PostgreSQL),
 - `GET /api/v1/me` (token check only),
 - `GET /api/v1/posts?range=month` (a page of 50 of the 3,000 posts with variants, count and links),
 - the same list uncached: every request carries a query parameter of its own (`&n=<counter>`, which the
@@ -309,6 +310,7 @@ def main() -> None:
         results: dict[str, Any] = {}
         for name, path, uncached in (
             ("floor  GET /api/v1/health", "/api/v1/health", False),
+            ("floor with the database  GET /api/v1/ready", "/api/v1/ready", False),
             ("token  GET /api/v1/me", "/api/v1/me", False),
             ("posts  GET /api/v1/posts?range=month", "/api/v1/posts?range=month", False),
             ("posts  … uncached (&n=<counter>)", "/api/v1/posts?range=month", True),
@@ -327,6 +329,11 @@ def main() -> None:
         uncached_ratio = results["posts  … uncached (&n=<counter>)"] / floor
         print(f"ratio posts uncached / floor: {uncached_ratio:.2f} (every answer built afresh)")
         print(f"ratio token check / floor: {results['token  GET /api/v1/me'] / floor:.2f}")
+        db_floor = results["floor with the database  GET /api/v1/ready"]
+        print(
+            "ratio posts / floor with the database (one query, the same stack with PostgreSQL): "
+            f"{results['posts  GET /api/v1/posts?range=month'] / db_floor:.2f}"
+        )
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

@@ -303,3 +303,20 @@ class TestChannelsAnalyticsAudit:
         response = Api(secret).get("/audit")
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "role_forbids"
+
+
+class TestHealthAndReadiness:
+    def test_health_and_ready_answer_without_a_token(self, client) -> None:
+        assert client.get("/api/v1/health").json() == {"status": "ok"}
+        assert client.get("/api/v1/ready").json() == {"status": "ok"}
+
+    def test_ready_says_so_when_the_database_is_away(self, client, monkeypatch) -> None:
+        from django.db import OperationalError, connection
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise OperationalError("connection refused")
+
+        monkeypatch.setattr(connection, "cursor", refuse)
+        response = client.get("/api/v1/ready")
+        assert response.status_code == 503
+        assert response.json() == {"status": "database unavailable"}

@@ -72,3 +72,23 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @api.get("/health", auth=None, tags=["tokens"], summary="Is the API up?")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+@api.get(
+    "/ready",
+    auth=None,
+    tags=["tokens"],
+    summary="Can the API serve? (asks the database)",
+    response={200: dict[str, str], 503: dict[str, str]},
+)
+def ready(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    """For a load balancer's readiness check: one round trip to the database."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return 503, {"status": "database unavailable"}
+    return 200, {"status": "ok"}
