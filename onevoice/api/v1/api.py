@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.openapi.docs import DocsBase
 
 from onevoice.api.v1 import analytics, audit, calendar, cases, channels, posts, requests
@@ -81,7 +81,7 @@ def health(request: HttpRequest) -> dict[str, str]:
     summary="Can the API serve? (asks the database)",
     response={200: dict[str, str], 503: dict[str, str]},
 )
-def ready(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def ready(request: HttpRequest) -> Status:
     """For a load balancer's readiness check: one round trip to the database."""
     from django.db import DatabaseError, connection
 
@@ -90,5 +90,5 @@ def ready(request: HttpRequest) -> tuple[int, dict[str, str]]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return 503, {"status": "database unavailable"}
-    return 200, {"status": "ok"}
+        return Status(503, {"status": "database unavailable"})
+    return Status(200, {"status": "ok"})
