@@ -219,8 +219,10 @@ def main() -> None:
         big = build(args.cases, "Gross GmbH")
         small = build(200, "Klein GmbH")
         if connection.vendor == "postgresql":
+            # What autovacuum does after a bulk load in production: statistics, and pages marked all-visible
+            # (which lets the list walk its index without reading each case's row).
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         print(f"{args.cases} cases built in {time.perf_counter() - begin:.0f} s on {connection.vendor}")
 
         clients = {}

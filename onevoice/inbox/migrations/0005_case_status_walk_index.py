@@ -15,7 +15,15 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                fields=["organization", "status", "-last_message_at", "department", "assignee", "channel"],
+                fields=[
+                    "organization",
+                    "status",
+                    "-last_message_at",
+                    "department",
+                    "assignee",
+                    "channel",
+                    "id",
+                ],
                 name="case_org_status_walk",
             ),
         ),
