@@ -10,6 +10,11 @@ delivered twice (in one batch or two) is one message.
 and saves the new cursor in the same transaction as the batch. A network failure leaves the cursor where
 it was and backs off for this channel only; the next poll fetches the same items again and the unique
 message key drops what was already stored.
+
+`ingest_pages` stores pages one after the other, each as `ingest_items` does, while a background thread
+triages the next page: triage is Python work, storing waits on the database for much of its time (and psycopg
+lets other threads run while it waits), so the two overlap. The poll hands a delivery of more than
+`INGEST_PAGE` items to it in pages of that size.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import hashlib
 import logging
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +63,8 @@ BACKOFF_MAX = timedelta(hours=1)
 CLAIM_FOR = timedelta(minutes=5)
 # Lookups by `IN (…)` in chunks, under SQLite's limit of bound variables.
 CHUNK = 900
+# A poll's delivery larger than this is stored in pages of this size, the next page triaged meanwhile.
+INGEST_PAGE = 500
 
 REOPENED = (Case.Status.CLOSED, Case.Status.WAITING)
 
@@ -219,6 +227,14 @@ def _triage(items: Sequence[InboundItem]) -> list[Signals]:
         return [signals_of(item.text, item.language) for item in items]
 
 
+def triage_page(items: Sequence[InboundItem]) -> dict[str, Signals]:
+    """The signals of a page's items by external id, computed before the page is stored (`ingest_items`
+    takes them as `signals`): every item with a usable external id is read, as it is not yet known which
+    of them are stored already. Touches no database, so it can run in another thread."""
+    wanted = list(_unique(items).values())
+    return {item.external_id: signals for item, signals in zip(wanted, _triage(wanted), strict=True)}
+
+
 def _triage_payload(signals: Signals) -> dict[str, Any]:
     payload: dict[str, Any] = {"sentiment_score": round(signals.sentiment_score, 3)}
     if signals.offensive_terms:
@@ -236,6 +252,20 @@ class _Context:
     policies: list[Any]
 
 
+class _ContextOf:
+    """A channel's `_Context`, loaded when first asked for and then kept: for one batch, or for the pages of
+    one `ingest_pages` run (read in the same transaction in the worker's poll)."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.loaded: _Context | None = None
+
+    def __call__(self) -> _Context:
+        if self.loaded is None:
+            self.loaded = _context(self.channel)
+        return self.loaded
+
+
 def _context(channel: Channel) -> _Context:
     organization = channel.organization
     settings = InboxSettings.objects.filter(organization=organization).first()
@@ -247,13 +277,42 @@ def _context(channel: Channel) -> _Context:
     )
 
 
-def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport:
-    """Store a batch of one channel's items as messages in cases: idempotent, routed, with SLA dues."""
-    report = IngestReport(received=len(items))
+def _unique(items: Iterable[InboundItem]) -> dict[str, InboundItem]:
+    """The items with a usable external id, the first of each id."""
     unique: dict[str, InboundItem] = {}
     for item in items:
         if item.external_id and len(item.external_id) <= 500:
             unique.setdefault(item.external_id, item)
+    return unique
+
+
+def _signals_for(items: list[InboundItem], signals: Mapping[str, Signals] | None) -> list[Signals]:
+    """Each item's signals: from `signals` (triaged beforehand) where they are there, else triaged now."""
+    if signals is None:
+        return _triage(items)
+    missing = [item for item in items if item.external_id not in signals]
+    late = dict(zip((item.external_id for item in missing), _triage(missing), strict=True))
+    return [signals[x] if x in signals else late[x] for x in (item.external_id for item in items)]
+
+
+def ingest_items(
+    channel: Channel, items: Sequence[InboundItem], *, signals: Mapping[str, Signals] | None = None
+) -> IngestReport:
+    """Store a batch of one channel's items as messages in cases: idempotent, routed, with SLA dues.
+
+    `signals` (external id → triage, see `triage_page`) are the items' signals computed beforehand; the new
+    items not in it are triaged here."""
+    return _ingest(channel, items, signals, _ContextOf(channel))
+
+
+def _ingest(
+    channel: Channel,
+    items: Sequence[InboundItem],
+    signals: Mapping[str, Signals] | None,
+    context_of: _ContextOf,
+) -> IngestReport:
+    report = IngestReport(received=len(items))
+    unique = _unique(items)
     if not unique:
         return report
     with transaction.atomic():
@@ -261,7 +320,8 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         for narrowed in _among(Message.objects.filter(channel=channel), "external_id", list(unique)):
             known.update(narrowed.values_list("external_id", flat=True))
         new_items = [i for x, i in unique.items() if x not in known]
-        fresh = [_Triaged(i, thread_key(i), s) for i, s in zip(new_items, _triage(new_items), strict=True)]
+        triaged = _signals_for(new_items, signals)
+        fresh = [_Triaged(i, thread_key(i), s) for i, s in zip(new_items, triaged, strict=True)]
         report.duplicates = len(items) - len(fresh)
         if not fresh:
             return report
@@ -275,7 +335,8 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         created: dict[str, int] = {}
         if new_keys:
             wanted = set(new_keys)
-            created = _create_cases(channel, [t for t in fresh if t.key in wanted], contacts, report)
+            chosen = [t for t in fresh if t.key in wanted]
+            created = _create_cases(channel, chosen, contacts, report, context_of())
             lost = [k for k in new_keys if k not in created]  # won by a concurrent batch: brought up to date
             for narrowed in _among(Case.objects.filter(channel=channel), "thread_key", lost):
                 cases.update((c.thread_key, c) for c in narrowed)
@@ -287,8 +348,58 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestReport
         report.case_ids.extend(created.values())
         webhook_events.cases_created(channel, list(created.values()))
         # Cases made by this batch carry their counts already; the others are brought up to date.
-        _update_cases(channel, {k: c for k, c in cases.items() if k not in created}, fresh, report)
+        touched = {k: c for k, c in cases.items() if k not in created}
+        _update_cases(channel, touched, fresh, report, context_of)
     return report
+
+
+def ingest_pages(channel: Channel, pages: Iterable[Sequence[InboundItem]]) -> IngestReport:
+    """Store pages of one channel's items in order, each as `ingest_items` stores it (in its own transaction,
+    or a savepoint of the caller's), with the next page triaged in a background thread meanwhile.
+
+    The results are those of `ingest_items` called page after page: triage gives each text the same signals
+    whatever else it is read with, and the pages are stored in order by this thread. A triage failure is
+    handled in the background as it would be here (each text then read on its own). Items seen in an earlier
+    page of the run are not triaged ahead again: they are stored by then (or, should one not be, triaged
+    when its page is stored)."""
+    total = IngestReport()
+    ahead: Iterator[Sequence[InboundItem]] = iter(pages)
+    page = next(ahead, None)
+    if page is None:
+        return total
+    following = next(ahead, None)
+    context_of = _ContextOf(channel)  # routing rules, owners and SLA clock: loaded once for all pages
+    if following is None:  # one page: nothing to overlap
+        _add(total, _ingest(channel, page, None, context_of))
+        return total
+    seen = set(_unique(page))
+    signals: Mapping[str, Signals] | None = None  # the first page is triaged as it is stored
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onevoice-triage") as pool:
+        while page is not None:
+            next_signals: Future[dict[str, Signals]] | None = None
+            if following is not None:
+                unseen = [item for x, item in _unique(following).items() if x not in seen]
+                seen.update(item.external_id for item in unseen)
+                next_signals = pool.submit(triage_page, unseen)
+            _add(total, _ingest(channel, page, signals, context_of))
+            page, signals = following, next_signals.result() if next_signals is not None else {}
+            following = next(ahead, None) if page is not None else None
+    return total
+
+
+def _add(total: IngestReport, report: IngestReport) -> None:
+    total.received += report.received
+    total.new_messages += report.new_messages
+    total.duplicates += report.duplicates
+    total.new_cases += report.new_cases
+    total.reopened_cases += report.reopened_cases
+    total.case_ids.extend(report.case_ids)
+
+
+def pages_of(items: Sequence[InboundItem], size: int | None = None) -> list[Sequence[InboundItem]]:
+    """A delivery in pages of `size` (`INGEST_PAGE`) items, in the order the network gave them."""
+    size = size or INGEST_PAGE
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _message(channel: Channel, case_id: int, triaged: _Triaged) -> dict[str, Any]:
@@ -320,10 +431,10 @@ def _create_cases(
     fresh: list[_Triaged],
     contacts: dict[str, tuple[int, bool]],
     report: IngestReport,
+    context: _Context,
 ) -> dict[str, int]:
     """One case per new thread key, from its first message: routed, tagged and on the clock, with the
     batch's counts; returns thread key → id of the cases made here (not by a concurrent batch)."""
-    context = _context(channel)
     first: dict[str, _Triaged] = {}
     last: dict[str, _Triaged] = {}
     counts: dict[str, int] = {}
@@ -447,13 +558,13 @@ def _update_cases(
     cases: dict[str, Case],
     fresh: list[_Triaged],
     report: IngestReport,
+    context_of: _ContextOf,
 ) -> None:
     """Counts, times and the newest message's triage on every touched case; a closed or waiting case that
     hears from the person again is open again, with new dues from that message's time."""
     by_key: dict[str, list[_Triaged]] = {}
     for triaged in fresh:
         by_key.setdefault(triaged.key, []).append(triaged)
-    context: _Context | None = None
     changed: list[Case] = []
     for key, batch in by_key.items():
         case = cases.get(key)
@@ -470,8 +581,7 @@ def _update_cases(
         if not case.subject:
             case.subject = _subject(batch[0].item.text)
         if case.status in REOPENED:
-            if context is None:
-                context = _context(channel)
+            context = context_of()
             reopened_by = next(
                 (t for t in batch if case.closed_at is None or t.item.created_at >= case.closed_at), batch[0]
             )
@@ -593,7 +703,8 @@ def ingest_channel(channel: Channel, *, force: bool = False) -> PollResult:
         if callable(close):
             close()
     with transaction.atomic():
-        report = ingest_items(channel, page.items)
+        # A large delivery is stored page by page (the next page triaged meanwhile), all in this transaction.
+        report = ingest_pages(channel, pages_of(page.items))
         # The cursor moves in the same transaction as the batch: either both are stored or neither.
         ChannelInboxState.objects.filter(pk=state.pk).update(
             cursor=_clean(page.cursor, 1000) or state.cursor,
