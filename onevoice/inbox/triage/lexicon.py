@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+import operator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
+
+from .text import Kept
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -102,6 +107,34 @@ class PhraseIndex:
             for keyword in phrase.keywords:
                 by_prefix.setdefault(keyword[:2], set()).add(i)
         self._by_prefix = by_prefix
+        # For `candidates_among`, as bits of an int (bit i: phrase i): the phrases without keywords, those
+        # with keywords, and per phrase the keywords that hold whitespace (the others are found in a part).
+        self._size = len(phrases)
+        self._always_bits = sum(1 << i for i in self._always)
+        self._keyword_bits = sum(1 << i for i, phrase in enumerate(phrases) if phrase.keywords)
+        # Keywords without whitespace → the bits (from `size` up) of the phrases that have them; one pattern
+        # finds, at every position of a part, the longest such keyword that starts there: the keywords
+        # that start there too are its beginnings (`_within`: a keyword → the bits of all its beginnings).
+        plain: dict[str, int] = {}
+        for i, phrase in enumerate(phrases):
+            for keyword in phrase.keywords:
+                if keyword.split() == [keyword]:
+                    plain[keyword] = plain.get(keyword, 0) | 1 << (self._size + i)
+        self._within = {
+            keyword: functools.reduce(
+                operator.or_, (bits for start, bits in plain.items() if keyword.startswith(start)), 0
+            )
+            for keyword in plain
+        }
+        longest_first = sorted(plain, key=len, reverse=True)
+        self._plain = re.compile("(?=(" + "|".join(map(re.escape, longest_first)) + "))") if plain else None
+        self._spaced = {
+            i: spaced
+            for i, phrase in enumerate(phrases)
+            if (spaced := tuple(keyword for keyword in phrase.keywords if keyword.split() != [keyword]))
+        }
+        self._spaced_bits = sum(1 << i for i in self._spaced)
+        self._part_bits: dict[tuple[re.Pattern[str], bool], Kept[int]] = {}
 
         # word → the phrases its first two letters may start (kept per word: most words were seen before)
         self._hits = functools.lru_cache(maxsize=65536)(self._prefix_hits)
@@ -130,6 +163,51 @@ class PhraseIndex:
                     found.append(i)
                     break
         return found
+
+    def candidates_among(
+        self, parts: Sequence[str], text: str, words: re.Pattern[str], letters_only: bool
+    ) -> list[int]:
+        """`candidates_in(words, text)` of a text given also as its whitespace-separated parts
+        (`text.split()`), its words being those `words` finds (`letters_only`: only those that begin with
+        a letter). A word never spans whitespace, and a keyword without whitespace occurs in the text
+        exactly when it occurs in one of its parts: so both are read part by part, and each part's answer
+        is kept (most parts were seen before). The same phrases, in the same order."""
+        kept = self._part_bits.get((words, letters_only))
+        if kept is None:
+            kept = self._part_bits.setdefault(
+                (words, letters_only),
+                Kept(functools.partial(self._bits_of_part, words=words, letters_only=letters_only)),
+            )
+        found = functools.reduce(operator.or_, map(kept.__getitem__, parts), 0)
+        size = self._size
+        prefixed = found & ((1 << size) - 1)
+        contained = found >> size
+        chosen = self._always_bits | (prefixed & contained)
+        for i in _bits(prefixed & ~contained & self._spaced_bits):
+            if any(keyword in text for keyword in self._spaced[i]):
+                chosen |= 1 << i
+        return list(_bits(chosen))
+
+    def _bits_of_part(self, part: str, words: re.Pattern[str], letters_only: bool) -> int:
+        """The phrases the words of one part may start (bits 0 … size - 1) and those with a keyword
+        without whitespace in the part (bits size …)."""
+        bits = 0
+        for word in words.findall(part):
+            if not letters_only or word[0].isalpha():
+                for i in self._by_prefix.get(word[:2], ()):
+                    bits |= 1 << i
+        if self._plain is not None:
+            for keyword in self._plain.findall(part):
+                bits |= self._within[keyword]
+        return bits
+
+
+def _bits(bits: int) -> Iterator[int]:
+    """The positions of the set bits, lowest first."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
 
 
 _META = set("\\()[]?*+{|.^$")

@@ -186,23 +186,30 @@ def opinions(cleaned: Sequence[str]) -> list[Opinion]:
         return []
     table = _table()
     width = len(table.columns)
-    spaces = _SPACES
-    per_text = [
-        list(chain.from_iterable(map(_known_columns, spaces.sub(" ", text).split()))) for text in cleaned
-    ]
-    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=count)
-    found = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=int(lengths.sum()))
-    # One key per (message, n-gram), sorted: runs of equal keys are the entries of the matrix, row by row
-    # and in each row by column (a stable sort of integers is a radix/merge sort: faster than np.unique's).
-    keys = np.repeat(np.arange(count, dtype=np.int64) * width, lengths) + found
-    keys.sort(kind="stable")
-    starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
-    counts = np.diff(np.append(starts, len(keys)))
-    keys = keys[starts]
-    rows = keys // width
-    columns = keys - rows * width
+    # The n-gram counts as (messages × words) @ (words × n-grams): each distinct word of the page is
+    # broken into n-grams once, however often the page has it. (str.split() splits at runs of whitespace
+    # as `_SPACES` does.) The counts are integers, so the product is exact; its entries are put in column
+    # order in each row, as the plain arithmetic would add them.
+    words_of = [text.split() for text in cleaned]
+    ids = {word: i for i, word in enumerate(dict.fromkeys(chain.from_iterable(words_of)))}
+    lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=count)
+    total = int(lengths.sum())
+    found = np.fromiter(map(ids.__getitem__, chain.from_iterable(words_of)), dtype=np.int64, count=total)
     indptr = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=count), out=indptr[1:])
+    np.cumsum(lengths, out=indptr[1:])
+    words = csr_matrix((np.ones(total, dtype=np.int64), found, indptr), shape=(count, len(ids)))
+    grams_of = list(map(_known_columns, ids))
+    grams_lengths = np.fromiter(map(len, grams_of), dtype=np.int64, count=len(grams_of))
+    grams_indptr = np.zeros(len(grams_of) + 1, dtype=np.int64)
+    np.cumsum(grams_lengths, out=grams_indptr[1:])
+    grams = np.fromiter(chain.from_iterable(grams_of), dtype=np.int64, count=int(grams_indptr[-1]))
+    ngram_counts = words @ csr_matrix(
+        (np.ones(len(grams), dtype=np.int64), grams, grams_indptr), shape=(len(grams_of), width)
+    )
+    ngram_counts.sort_indices()
+    counts = ngram_counts.data
+    columns = ngram_counts.indices
+    indptr = ngram_counts.indptr
     tf = _sublinear(counts)
     sums = csr_matrix((tf, columns, indptr), shape=(count, width)) @ table.weights
     weighted = tf * table.idf[columns]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import regex
 
 from . import lexicon
-from .text import fold, has_stretched_letters, join_spaced_letters
+from .text import Kept, fold, has_stretched_letters_in, join_spaced_letters
 
 ENDINGS = ("", "e", "en", "er", "es", "em", "n", "s", "in", "innen", "ern")
 TARGETS = frozenset(
@@ -177,26 +177,46 @@ def _read(found: str, stretched: bool) -> tuple[str, str, bool, tuple[str, bool]
     return written, category, aimed, second
 
 
+def _says_nothing(part: str, stretched: bool) -> bool:
+    """Whether no word of one whitespace-separated part of a message is an offensive term, wherever it
+    stands (kept per part: most parts were seen before)."""
+    for found in _WORD.findall(part):
+        _written, category, _aimed, second = _read(found, stretched)
+        if category or (second is not None and second[0]):
+            return False
+    return True
+
+
+_SAYS_NOTHING = {
+    stretched: Kept(functools.partial(_says_nothing, stretched=stretched)) for stretched in (False, True)
+}
+
+
 def find_offensive(text: str) -> Finding:
     """The offensive words and phrases of a cleaned message (see `text.clean`)."""
     terms: list[str] = []
     categories: set[str] = set()
-    previous: list[str] = []
-    stretched = has_stretched_letters(text)
-    for found in _WORD.findall(join_spaced_letters(text)):
-        written, category, aimed, second = _read(found, stretched)
-        if category and aimed and not any(token in TARGETS for token in previous[-3:]):
-            category = ""
-        if not category and second is not None:
-            category, aimed = second
+    parts = text.split()
+    stretched = has_stretched_letters_in(parts)
+    joined = join_spaced_letters(text)
+    # A word never spans whitespace: when no part of the message holds a term, none of its words does,
+    # wherever it stands, and the words need not be read one by one.
+    if not all(map(_SAYS_NOTHING[stretched].__getitem__, parts if joined is text else joined.split())):
+        previous: list[str] = []
+        for found in _WORD.findall(joined):
+            written, category, aimed, second = _read(found, stretched)
             if category and aimed and not any(token in TARGETS for token in previous[-3:]):
                 category = ""
-        if category:
-            terms.append(written)
-            categories.add(category)
-        previous.append(written)
+            if not category and second is not None:
+                category, aimed = second
+                if category and aimed and not any(token in TARGETS for token in previous[-3:]):
+                    category = ""
+            if category:
+                terms.append(written)
+                categories.add(category)
+            previous.append(written)
     phrase_categories, index = lexicon.offensive_phrases()
-    for i in index.candidates_in(set(_LETTERS.findall(text)), text):
+    for i in index.candidates_among(parts, text, _LETTERS, False):
         match = index.phrases[i].pattern.search(text)
         if match:
             terms.append(match.group(0))

@@ -16,10 +16,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+from itertools import chain, compress
 
 import regex
 
 from . import lexicon
+from .text import Kept
 
 NEGATORS = frozenset(
     [
@@ -101,6 +103,7 @@ _POLITE = regex.compile(
     r"|(?:viele|liebe|beste|freundliche|schöne)\s+grüsse|mit\s+freundlichen\s+grüssen|thanks\s+in\s+advance)\b"
 )
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|[.;:]+|[!?]+|,")
+_TOKENS_OF = Kept(lambda part: tuple(_TOKEN.findall(part)))
 _EXCLAIM = regex.compile(r"!{2,}|!\s*\?|\?\s*!")
 
 
@@ -125,7 +128,6 @@ def _words(language: str) -> dict[str, float]:
     return words
 
 
-@functools.lru_cache(maxsize=65536)
 def _weight(token: str, language: str) -> float:
     """The weight of a word, or of the word without a usual ending ("tolle" → "toll")."""
     words = _words(language)
@@ -140,26 +142,70 @@ def _weight(token: str, language: str) -> float:
     return 0.0
 
 
+class _Weights(dict[str, float]):
+    """Token → weight in one language (0 for punctuation), filled on first sight: `map(weights.__getitem__,
+    tokens)` runs in C for the tokens seen before, which are most of them. Bounded: emptied when full."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, token: str) -> float:
+        if len(self) >= 65536:
+            self.clear()
+        weight = _weight(token, self.language) if token[0].isalpha() else 0.0
+        self[token] = weight
+        return weight
+
+
+class _ClauseEnds(dict[str, int]):
+    """Token → 2 when it ends a question, 1 when it ends another clause, else 0 (filled on first sight)."""
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= 4096:
+            self.clear()
+        end = (2 if "?" in token else 1) if token[0] in ".;:!?" else 0
+        self[token] = end
+        return end
+
+
+_CLAUSE_ENDS = _ClauseEnds()
+_weights_by_language: dict[str, _Weights] = {}
+
+
+def _weights(language: str) -> _Weights:
+    weights = _weights_by_language.get(language)
+    if weights is None:
+        weights = _weights_by_language.setdefault(language, _Weights(language))
+    return weights
+
+
 def score(text: str, *, language: str = "de", offensive_categories: frozenset[str] = frozenset()) -> float:
     """The sentiment of a cleaned message (see `text.clean`) from -1 (very negative) to 1 (very positive)."""
     if "dank" in text or "grüss" in text or "thank" in text:
         text = _POLITE.sub(" ", text)
-    tokens = _TOKEN.findall(text)
-    questions = [False] * len(tokens)
+    # No token holds whitespace, so a text's tokens are those of its parts one after the other.
+    parts = text.split()
+    tokens = list(chain.from_iterable(map(_TOKENS_OF.__getitem__, parts)))
+    count = len(tokens)
+    questions = [False] * count
 
-    # Which tokens belong to a question: those of a clause run that ends with "?".
-    start = 0
-    for i, token in enumerate(tokens):
-        if token[0] in ".;:!?":
-            if "?" in token:
-                for j in range(start, i):
-                    questions[j] = True
+    # Which tokens belong to a question: those of a clause run that ends with "?" (a "?" is always a token).
+    if "?" in text:
+        ends = list(map(_CLAUSE_ENDS.__getitem__, tokens))
+        start = 0
+        for i in compress(range(count), ends):  # the tokens that end a clause
+            if ends[i] == 2:
+                questions[start:i] = [True] * (i - start)
             start = i + 1
 
-    weights = [_weight(token, language) if token[0].isalpha() else 0.0 for token in tokens]
+    weights = list(map(_weights(language).__getitem__, tokens))
 
     # Negation: the nearest weighted word after it in the clause, else the nearest before it.
-    for i in [i for i, token in enumerate(tokens) if token in NEGATORS]:
+    negations = (
+        [] if NEGATORS.isdisjoint(tokens) else [i for i, token in enumerate(tokens) if token in NEGATORS]
+    )
+    for i in negations:
         target = -1
         for j in range(i + 1, min(i + 4, len(tokens))):
             if not tokens[j][0].isalpha() and tokens[j] != ",":
@@ -181,7 +227,7 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
     total = 0.0
     sarcastic = False
     cues, index = lexicon.sentiment_cues()
-    for i in index.candidates_in({token for token in tokens if token[0].isalpha()}, text):
+    for i in index.candidates_among(parts, text, _TOKEN, True):
         cue = cues[i]
         if (cue.sarcasm or not sarcastic or cue.weight < 0) and cue.phrase.pattern.search(text):
             total += cue.weight
@@ -198,7 +244,18 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
     # Intensifiers, contrast and questions.
     factor = 1.0
     # Only the weighted words and the contrast words change the total: the others are skipped.
-    for i in [i for i, weight in enumerate(weights) if weight or tokens[i] in CONTRAST]:
+    weighted = list(compress(range(count), weights))
+    if not CONTRAST.isdisjoint(tokens):
+        weighted = [i for i, weight in enumerate(weights) if weight or tokens[i] in CONTRAST]
+    elif INTENSIFIERS.keys().isdisjoint(tokens):
+        # No contrast and no intensifier: the factor stays 1 and each weight counts as it is (or half).
+        for i in weighted:
+            weight = weights[i]
+            if questions[i]:
+                weight *= 0.5
+            total += weight
+        weighted = []
+    for i in weighted:
         if tokens[i] in CONTRAST:
             total *= 0.5
             factor = 1.5

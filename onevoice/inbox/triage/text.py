@@ -9,8 +9,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
 import regex
+
+_T = TypeVar("_T")
 
 MAX_CHARS = 5000  # a comment longer than this is read by its first 5,000 characters: triage must stay cheap
 
@@ -84,3 +88,25 @@ def has_stretched_letters(text: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _stretched(word: str) -> bool:
     return _RUN.search(word) is not None
+
+
+def has_stretched_letters_in(parts: list[str]) -> bool:
+    """`has_stretched_letters` of a text given as its whitespace-separated parts (`text.split()`)."""
+    return any(map(_stretched, parts))
+
+
+class Kept(dict[str, _T]):
+    """The answers of a function of one string, each computed on first use: `map(kept.__getitem__, parts)`
+    runs in C for the strings seen before, which are most of a message's words. Emptied when full."""
+
+    def __init__(self, function: Callable[[str], _T], size: int = 65536) -> None:
+        super().__init__()
+        self._function = function
+        self._size = size
+
+    def __missing__(self, key: str) -> _T:
+        if len(self) >= self._size:
+            self.clear()
+        value = self._function(key)
+        self[key] = value
+        return value
