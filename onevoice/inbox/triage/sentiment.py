@@ -116,6 +116,16 @@ def _emoji_pattern() -> regex.Pattern[str]:
 
 
 @functools.cache
+def _emoji_starts() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The first characters of the emoji and emoticons, those in ASCII and the others: a match of
+    `_emoji_pattern` begins with one of them, so a message without any has none."""
+    starts = {symbol[0] for symbol in lexicon.emoji_weights()}
+    return tuple(sorted(start for start in starts if start.isascii())), frozenset(
+        start for start in starts if not start.isascii()
+    )
+
+
+@functools.cache
 def _words(language: str) -> dict[str, float]:
     """The weights read for a message in `language`: German and English, German meanings first."""
     words = dict(lexicon.sentiment_words("de"))
@@ -233,9 +243,13 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
             total += cue.weight
             sarcastic = sarcastic or cue.sarcasm
     emoji = []
-    if not text.isascii() or ":" in text or ";" in text or "<3" in text:
+    ascii_starts, other_starts = _emoji_starts()
+    if (not text.isascii() or ":" in text or ";" in text or "<3" in text) and (
+        any(start in text for start in ascii_starts)
+        or (not text.isascii() and not other_starts.isdisjoint(text))
+    ):
         emoji = [lexicon.emoji_weights()[match.group(0)] for match in _emoji_pattern().finditer(text)]
-    sarcastic = sarcastic or any(match in text for match in SARCASTIC_EMOJI)
+    sarcastic = sarcastic or (not text.isascii() and any(match in text for match in SARCASTIC_EMOJI))
     if sarcastic:
         weights = [-weight * 0.5 if weight > 0 else weight for weight in weights]
         emoji = [-weight * 0.5 if weight > 0 else weight for weight in emoji]
@@ -270,7 +284,7 @@ def score(text: str, *, language: str = "de", offensive_categories: frozenset[st
             weight *= 0.5
         total += weight * factor
 
-    if total and _EXCLAIM.search(text):
+    if total and "!" in text and _EXCLAIM.search(text):  # every exclamation `_EXCLAIM` finds has a "!"
         total *= 1.2
     if offensive_categories & {"insult", "slur", "threat", "hate"}:
         total = min(total - 2.5, -1.5)  # an attack on people is never good news, whatever else it says

@@ -53,9 +53,11 @@ def clean(text: str) -> str:
         text = unicodedata.normalize(
             "NFKC", text
         )  # 𝐒𝐜𝐡𝐞𝐢ß, full-width letters and ligatures become plain letters
-        text = _INVISIBLE.sub("", text)  # zero-width spaces and soft hyphens hide words from a filter
-        text = _JOINER_IN_WORD.sub("", text)
-    else:
+        if not text.isprintable():  # every character `_INVISIBLE` removes is one Python calls unprintable
+            text = _INVISIBLE.sub("", text)  # zero-width spaces and soft hyphens hide words from a filter
+        if "\u200d" in text:
+            text = _JOINER_IN_WORD.sub("", text)
+    elif not text.isprintable():  # ASCII control characters are unprintable
         text = _CONTROL.sub(" ", text)
     if "<" in text or "&" in text:
         text = _MARKUP.sub(" ", text)
