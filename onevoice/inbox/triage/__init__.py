@@ -55,6 +55,7 @@ def classify_many(texts: Sequence[str], language_hints: Sequence[str] | None = N
     read: list[tuple[str, str, float, bool, tuple[str, ...]]] = []
     asked: list[int] = []  # the messages the lists leave to the model
     asked_texts: list[str] = []
+    asked_parts: list[list[str]] = []
     for text, hint in zip(texts, hints, strict=True):
         if hint and confirms(text, hint):
             language = declared_code(hint)
@@ -62,8 +63,11 @@ def classify_many(texts: Sequence[str], language_hints: Sequence[str] | None = N
             detected = detect_language(text)
             language = detected.code if detected is not None else hint
         cleaned = clean(text)
-        finding = find_offensive(cleaned)
-        value = score(cleaned, language=language or "de", offensive_categories=finding.categories)
+        parts = cleaned.split()  # read by each of the three
+        finding = find_offensive(cleaned, parts)
+        value = score(
+            cleaned, language=language or "de", offensive_categories=finding.categories, parts=parts
+        )
         if value >= POSITIVE_AT:
             sentiment = "positive"
         elif value <= NEGATIVE_AT:
@@ -73,8 +77,9 @@ def classify_many(texts: Sequence[str], language_hints: Sequence[str] | None = N
         if sentiment == "neutral" or not finding.offensive:
             asked.append(len(read))
             asked_texts.append(cleaned)
+            asked_parts.append(parts)
         read.append((language, sentiment, value, finding.offensive, finding.terms))
-    learned_of = dict(zip(asked, opinions(asked_texts), strict=True))
+    learned_of = dict(zip(asked, opinions(asked_texts, asked_parts), strict=True))
     signals = []
     for i, (language, sentiment, value, offensive, terms) in enumerate(read):
         learned = learned_of.get(i)

@@ -84,9 +84,8 @@ def confirms(text: str, declared: str) -> bool:
     # The languages of the function words found, one entry per word and language (most words have none).
     found = list(chain.from_iterable(filter(None, map(_languages_of, text[:MAX_CHARS].lower().split()))))
     mine = found.count(code)
-    return mine >= MIN_HITS and all(
-        mine >= 2 * found.count(other) for other in FUNCTION_WORDS if other != code
-    )
+    # A language none of whose words occurs has 0 of them: only those found can outweigh the declared one.
+    return mine >= MIN_HITS and all(mine >= 2 * found.count(other) for other in set(found) if other != code)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -29,6 +29,8 @@ from .lexicon import DATA
 from .text import clean
 
 NGRAMS = (3, 5)
+# From this many messages on, a page's n-gram counts are a sparse product (see `page_counts`).
+PRODUCT_FROM = 8
 CLASSES = ("negative", "neutral", "positive")
 _SPACES = re.compile(r"\s\s+")
 _lock = threading.Lock()
@@ -176,20 +178,45 @@ def _probabilities(table: _Table, norm: float, neg: float, neu: float, pos: floa
     )
 
 
-def opinions(cleaned: Sequence[str]) -> list[Opinion]:
+def opinions(cleaned: Sequence[str], parts: Sequence[list[str]] | None = None) -> list[Opinion]:
     """`opinion` of many cleaned messages at once: their n-gram counts as one sparse matrix (a row per
     message, its columns in ascending order), times the weights. Each row's sums run over its own entries
     in column order, so a message's answer does not depend on the others in the page; it equals
-    `opinion`'s up to the order of the additions (last bits of a float)."""
+    `opinion`'s up to the order of the additions (last bits of a float). `parts`: each message's
+    `text.split()` when the caller has them already."""
+    words_of = [text.split() for text in cleaned] if parts is None else parts
+    if len(words_of) != len(cleaned):
+        raise ValueError("one list of parts per message")
     count = len(cleaned)
     if not count:
         return []
     table = _table()
     width = len(table.columns)
-    # The n-gram counts as (messages × words) @ (words × n-grams): each distinct word of the page is
-    # broken into n-grams once, however often the page has it. (str.split() splits at runs of whitespace
-    # as `_SPACES` does.) The counts are integers, so the product is exact.
-    words_of = [text.split() for text in cleaned]
+    ngram_counts = page_counts(words_of)
+    counts = ngram_counts.data
+    columns = ngram_counts.indices
+    indptr = ngram_counts.indptr
+    tf = _sublinear(counts)
+    sums = csr_matrix((tf, columns, indptr), shape=(count, width)) @ table.weights
+    weighted = tf * table.idf[columns]
+    norms = csr_matrix((weighted * weighted, columns, indptr), shape=(count, width)) @ np.ones((width, 1))
+    return [
+        _probabilities(table, norm, neg, neu, pos, off)
+        for norm, (neg, neu, pos, off) in zip(norms[:, 0].tolist(), sums.tolist(), strict=True)
+    ]
+
+
+def page_counts(words_of: Sequence[list[str]]) -> csr_matrix:
+    """How often each n-gram the model knows occurs in each message of a page, given as its words
+    (`text.split()`): a sparse matrix of integers, a row per message, its columns in ascending order.
+
+    Computed as (messages × words) @ (words × n-grams): each distinct word of the page is broken into
+    n-grams once, however often the page has it. (str.split() splits at runs of whitespace as `_SPACES`
+    does.) The counts are integers, so the product is exact."""
+    count = len(words_of)
+    width = len(_table().columns)
+    if count < PRODUCT_FROM:
+        return _sorted_counts(words_of, width)
     ids = {word: i for i, word in enumerate(dict.fromkeys(chain.from_iterable(words_of)))}
     lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=count)
     total = int(lengths.sum())
@@ -202,30 +229,35 @@ def opinions(cleaned: Sequence[str]) -> list[Opinion]:
     grams_indptr = np.zeros(len(grams_of) + 1, dtype=np.int64)
     np.cumsum(grams_lengths, out=grams_indptr[1:])
     grams = np.fromiter(chain.from_iterable(grams_of), dtype=np.int64, count=int(grams_indptr[-1]))
+    grams_of_words = csr_matrix(
+        (np.ones(len(grams), dtype=np.int64), grams, grams_indptr), shape=(len(grams_of), width)
+    )
     # The product's entries come in no particular order; through the column-major form and back they are
     # put in column order in each row (two linear passes, cheaper than sorting every row).
-    ngram_counts = (
-        (
-            words
-            @ csr_matrix(
-                (np.ones(len(grams), dtype=np.int64), grams, grams_indptr), shape=(len(grams_of), width)
-            )
-        )
-        .tocsc()
-        .tocsr()
-    )
-    ngram_counts.sort_indices()  # a no-op: they are in order already (and scipy knows it)
-    counts = ngram_counts.data
-    columns = ngram_counts.indices
-    indptr = ngram_counts.indptr
-    tf = _sublinear(counts)
-    sums = csr_matrix((tf, columns, indptr), shape=(count, width)) @ table.weights
-    weighted = tf * table.idf[columns]
-    norms = csr_matrix((weighted * weighted, columns, indptr), shape=(count, width)) @ np.ones((width, 1))
-    return [
-        _probabilities(table, norm, neg, neu, pos, off)
-        for norm, (neg, neu, pos, off) in zip(norms[:, 0].tolist(), sums.tolist(), strict=True)
-    ]
+    counts = (words @ grams_of_words).tocsc().tocsr()
+    counts.sort_indices()  # a no-op: they are in order already (and scipy knows it)
+    return counts
+
+
+def _sorted_counts(words_of: Sequence[list[str]], width: int) -> csr_matrix:
+    """`page_counts` of a few messages: every (message, n-gram) as one key, sorted; runs of equal keys are
+    the entries, row by row and in each row by column (for a page of one or a few messages this costs
+    less than the product's fixed overhead)."""
+    count = len(words_of)
+    per_text = [list(chain.from_iterable(map(_known_columns, words))) for words in words_of]
+    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=count)
+    found = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=int(lengths.sum()))
+    # A stable sort of integers is a radix/merge sort: faster than np.unique's.
+    keys = np.repeat(np.arange(count, dtype=np.int64) * width, lengths) + found
+    keys.sort(kind="stable")
+    starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, len(keys)))
+    keys = keys[starts]
+    rows = keys // width
+    columns = keys - rows * width
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=count), out=indptr[1:])
+    return csr_matrix((counts, columns, indptr), shape=(count, width))
 
 
 def _sublinear(counts: np.ndarray) -> np.ndarray:

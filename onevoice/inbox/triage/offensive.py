@@ -192,11 +192,13 @@ _SAYS_NOTHING = {
 }
 
 
-def find_offensive(text: str) -> Finding:
-    """The offensive words and phrases of a cleaned message (see `text.clean`)."""
+def find_offensive(text: str, parts: list[str] | None = None) -> Finding:
+    """The offensive words and phrases of a cleaned message (see `text.clean`); `parts`: `text.split()`
+    when the caller has it already."""
     terms: list[str] = []
     categories: set[str] = set()
-    parts = text.split()
+    if parts is None:
+        parts = text.split()
     stretched = has_stretched_letters_in(parts)
     joined = join_spaced_letters(text)
     # A word never spans whitespace: when no part of the message holds a term, none of its words does,
