@@ -97,3 +97,11 @@ def test_the_declared_language_check_is_the_counting_one() -> None:
     for text in labelled + ADVERSARIAL + ODD + mixed:
         for hint in [*HINTS, "it", "es", "nl", "pl", "tr", "EN_us"]:
             assert declared.confirms(text, hint) == _confirms_with_a_counter(text, hint), (text, hint)
+
+
+def test_every_language_but_english_reads_the_same_weights() -> None:
+    # `sentiment` keeps two tables of token weights, English and the rest.
+    from onevoice.inbox.triage.sentiment import _words
+
+    for language in ["", "de", "fr", "it", "es", "nl", "pl", "tr", "xx"]:
+        assert _words(language) == _words("de")

@@ -180,14 +180,13 @@ class _ClauseEnds(dict[str, int]):
 
 
 _CLAUSE_ENDS = _ClauseEnds()
-_weights_by_language: dict[str, _Weights] = {}
+# `_words` reads English text one way and every other language another: two tables are all there is.
+_WEIGHTS_EN = _Weights("en")
+_WEIGHTS_OTHER = _Weights("de")
 
 
 def _weights(language: str) -> _Weights:
-    weights = _weights_by_language.get(language)
-    if weights is None:
-        weights = _weights_by_language.setdefault(language, _Weights(language))
-    return weights
+    return _WEIGHTS_EN if language == "en" else _WEIGHTS_OTHER
 
 
 def score(
