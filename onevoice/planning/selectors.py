@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -15,6 +13,7 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, St
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from onevoice.core.answer_cache import AnswerCache
 from onevoice.organization.access import (
     _department_ids,
     channel_access_level,
@@ -245,46 +244,9 @@ SELECT
 """
 
 
-class _AnswerCache:
-    """The last few answers of the events endpoint in this process, by everything they were built from.
-
-    A key holds the person (membership id), what decides what they may edit and see, the period, filter,
-    colouring, time zone, language and the plan's fingerprint: an answer is never served to anyone else,
-    nor after a write to the plan. Bounded in entries and bytes; the least recently used goes first.
-    """
-
-    def __init__(self, entries: int = 32, size: int = 48 * 1024 * 1024) -> None:
-        self.entries, self.size = entries, size
-        self.answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self.used = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self.lock:
-            body = self.answers.get(key)
-            if body is not None:
-                self.answers.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        if len(body) > self.size // 4:
-            return
-        with self.lock:
-            old = self.answers.pop(key, None)
-            self.used -= len(old) if old is not None else 0
-            self.answers[key] = body
-            self.used += len(body)
-            while len(self.answers) > self.entries or self.used > self.size:
-                _key, dropped = self.answers.popitem(last=False)
-                self.used -= len(dropped)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-            self.used = 0
-
-
-answer_cache = _AnswerCache()
+# The last few answers of the events endpoint: the key holds the person (membership id), what decides what
+# they may edit and see, the period, filter, colouring, time zone, language and the plan's fingerprint.
+answer_cache = AnswerCache(entries=32, size=48 * 1024 * 1024)
 
 
 def calendar_events_json(

@@ -27,8 +27,6 @@ or expired token gets 401 at once. Other databases than PostgreSQL: nothing is k
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,46 +40,12 @@ from django.utils import translation
 
 from onevoice.api.models import ApiToken
 from onevoice.api.prepared import fetch_one
+from onevoice.core.answer_cache import AnswerCache
 from onevoice.networks.models import Channel, ChannelPermission
 from onevoice.organization.models import Department, Membership, Organization
 from onevoice.planning.models import Campaign, Post, PostVariant, Topic
 
-
-class AnswerCache:
-    """The last answers in this process, bounded in entries and bytes; the least recently used goes first."""
-
-    def __init__(self, entries: int = 64, size: int = 32 * 1024 * 1024) -> None:
-        self.entries, self.size = entries, size
-        self.answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self.used = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self.lock:
-            body = self.answers.get(key)
-            if body is not None:
-                self.answers.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        if len(body) > self.size // 4:
-            return
-        with self.lock:
-            old = self.answers.pop(key, None)
-            self.used -= len(old) if old is not None else 0
-            self.answers[key] = body
-            self.used += len(body)
-            while len(self.answers) > self.entries or self.used > self.size:
-                _key, dropped = self.answers.popitem(last=False)
-                self.used -= len(dropped)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-            self.used = 0
-
-
-answers = AnswerCache()
+answers = AnswerCache(entries=64, size=32 * 1024 * 1024)
 
 
 def _version(alias: str) -> str:
