@@ -50,9 +50,9 @@ from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+from spare_redis import release_redis_db, spare_redis_db  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_api"
-SPARE_REDIS_DBS = range(15, 7, -1)
-REDIS_SERVER = os.environ.get("ONEVOICE_TEST_REDIS", "redis://127.0.0.1:6379")
 # wrk: every request with a query parameter of its own, so the posts list builds every answer afresh.
 UNCACHED_LUA = """
 counter = 0
@@ -61,31 +61,6 @@ request = function()
   return wrk.format(nil, wrk.path .. "&n=" .. counter)
 end
 """
-
-
-def spare_redis_db() -> str:
-    """An empty Redis database for the server's cache, marked as taken for an hour."""
-    import redis
-
-    for number in SPARE_REDIS_DBS:
-        url = f"{REDIS_SERVER}/{number}"
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        try:
-            if client.dbsize() == 0 and client.set("onevoice-bench", os.getpid(), nx=True, ex=3600):
-                return url
-        finally:
-            client.close()
-    raise SystemExit(f"no empty Redis database among {list(SPARE_REDIS_DBS)} on {REDIS_SERVER}")
-
-
-def release_redis_db(url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 def recreate_database(url: str) -> None:

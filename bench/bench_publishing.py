@@ -38,24 +38,9 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+from spare_redis import spare_redis_db  # noqa: E402
+
 WORK = Path(tempfile.mkdtemp(prefix="onevoice-bench-publishing-"))
-SPARE_REDIS_DBS = range(15, 7, -1)
-REDIS_SERVER = os.environ.get("ONEVOICE_TEST_REDIS", "redis://127.0.0.1:6379")
-
-
-def spare_redis_db() -> str:
-    """An empty Redis database for the bench's queue, marked as taken."""
-    import redis
-
-    for number in SPARE_REDIS_DBS:
-        url = f"{REDIS_SERVER}/{number}"
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        try:
-            if client.dbsize() == 0 and client.set("onevoice-bench", os.getpid(), nx=True, ex=3600):
-                return url
-        finally:
-            client.close()
-    raise SystemExit(f"no empty Redis database among {list(SPARE_REDIS_DBS)} on {REDIS_SERVER}")
 
 
 def prepare_environment(*, redis: bool) -> str:
