@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,18 +14,18 @@ def render_for_member(
 ) -> HttpResponse:
     """Render a page inside an organisation: the navigation needs the member and their organisation, and
     every page shows the banner while publishing is paused."""
-    from onevoice.publishing.selectors import pause_of
-
     page = {
         "member": member,
         "organization": member.organization,
-        "publishing_pause": SimpleLazyObject(lambda: _pause(member, pause_of)),
+        "publishing_pause": SimpleLazyObject(lambda: _pause(member)),
     }
     return render(request, template, {**page, **context}, status=status)
 
 
-def _pause(member: Membership, pause_of: Callable[[int], Any]) -> Any:
+def _pause(member: Membership) -> Any:
     """The pause for the banner; `membership_for` loads the publishing settings with the membership."""
+    from onevoice.publishing.selectors import pause_of
+
     organization = member.organization
     if Organization.publishing.is_cached(organization):
         settings = getattr(organization, "publishing", None)
