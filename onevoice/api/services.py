@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
-from onevoice.api.prepared import fetch_one
-from onevoice.core import audit
+from onevoice.core import audit, data_version
+from onevoice.core.prepared import fetch_one
 from onevoice.organization.access import NotAllowed
 from onevoice.organization.models import Department, Membership
 from onevoice.organization.roles import Capability, Role
@@ -237,6 +237,10 @@ class _TokenRows:
             layout.append(fields)
         table = {model: quote(model._meta.db_table) for model, _alias in self.models}
         token_model, member_model, user_model, org_model = (m for m, _a in self.models)
+        if connection.vendor == "postgresql":
+            # The data version rides along (one round trip instead of two): the posts list looks its
+            # kept answers up by it (onevoice/core/data_version.py).
+            columns.append(data_version.SELECT)
         sql = (
             f"SELECT {', '.join(columns)} FROM {table[token_model]} t "  # noqa: S608 (names from the models)
             f"INNER JOIN {table[member_model]} m ON m.id = t.membership_id "
@@ -262,6 +266,7 @@ class _TokenRows:
                     values[i] = converter(values[i], col, connection)
             instances.append(model.from_db(connection.alias, [name for name, _c, _col in fields], values))
         token, member, user, organization = instances
+        token.data_version = int(row[start]) if len(row) > start else None
         member.user = user
         member.organization = organization
         token.membership = member

@@ -83,3 +83,21 @@ class AuditEvent(models.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class DataChange(models.Model):
+    """One committed write to a table a kept answer shows (see `onevoice/core/data_version.py`).
+
+    PostgreSQL triggers add a row with n = 1 for every statement that writes to such a table; the sum of n
+    is the data version. Compaction folds the rows into one with their sum, so the version never goes
+    back. Not used on other databases.
+    """
+
+    n = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("data change")
+        verbose_name_plural = _("data changes")
+
+    def __str__(self) -> str:
+        return f"+{self.n}"

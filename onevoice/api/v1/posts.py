@@ -180,18 +180,7 @@ def list_posts(
         return json.dumps(body, cls=DjangoJSONEncoder).encode()
 
     # Kept per process and served again while nothing shown has changed (posts_cache explains the key).
-    answer = posts_cache.cached_answer(
-        request,
-        member,
-        matched,
-        filtered=not plan_filter.is_empty,
-        unscheduled=unscheduled,
-        first=first,
-        following=following,
-        offset=(page - 1) * page_size,
-        limit=page_size,
-        build=build,
-    )
+    answer = posts_cache.cached_answer(request, member, first=first, following=following, build=build)
     return HttpResponse(answer, content_type="application/json")
 
 
