@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from onevoice.inbox import selectors
-from onevoice.inbox.models import Case, Priority, Reply
+from onevoice.inbox.models import Case, Message, Priority, Reply
 from onevoice.inbox.tests.casework import inbox_fixture  # noqa: F401
 from onevoice.inbox.tests.factories import make_case, make_tag
 from onevoice.organization.access import access_case, visible_cases
@@ -111,6 +111,53 @@ class TestListQueries:
         for n in range(35):
             make_case(inbox.marketing_channel, text=f"Frage {n}", handle=f"person{n}.test", tags=[tag])
         assert count() == few
+
+    def test_a_row_shows_the_latest_inbound_message_and_what_the_case_belongs_to(self, personas, inbox):
+        case = inbox.marketing
+        later = case.last_message_at + timedelta(minutes=1)
+        Message.objects.create(
+            case=case,
+            channel=case.channel,
+            external_id="spaeter",
+            kind=case.kind,
+            author_id="did:plc:anna",
+            author_handle="anna.test",
+            author_name="Anna <b>Zweite</b>",
+            text="Noch eine Frage " + "x" * 400,
+            created_at=later,
+        )
+        Message.objects.create(
+            case=case,
+            channel=case.channel,
+            external_id="antwort",
+            kind=case.kind,
+            direction=Message.Direction.OUTBOUND,
+            author_id="did:plc:org",
+            author_handle="muster.test",
+            author_name="Muster GmbH",
+            text="Unsere Antwort",
+            created_at=later + timedelta(minutes=1),
+        )
+        case.tags.add(make_tag(personas.organization, "Zeta"), make_tag(personas.organization, "Alpha"))
+        Case.objects.filter(pk=case.pk).update(assignee=personas.cm)
+        [row] = selectors.case_rows([case.pk])
+        assert (row.author_handle, row.author_name) == ("anna.test", "Anna <b>Zweite</b>")
+        assert row.snippet == ("Noch eine Frage " + "x" * 400)[:240]
+        assert row.tags == ["Alpha", "Zeta"]
+        assert (row.channel_name, row.department_name, row.assignee_name) == (
+            "Bluesky Marketing",
+            "Marketing",
+            personas.cm.user.full_name,
+        )
+        assert row.public_id == case.public_id
+        assert row.last_message_at == case.last_message_at
+        assert row.first_response_at is None and row.offensive is False
+
+    def test_rows_keep_the_order_asked_for_and_skip_deleted_cases(self, personas, inbox):
+        ids = [inbox.hr.pk, inbox.central.pk, inbox.marketing.pk]
+        Case.objects.filter(pk=inbox.central.pk).delete()
+        assert [row.pk for row in selectors.case_rows(ids)] == [inbox.hr.pk, inbox.marketing.pk]
+        assert selectors.case_rows([]) == []
 
     def test_the_page_knows_whether_there_is_a_next_one(self, personas, inbox):
         for n in range(4):
