@@ -151,7 +151,8 @@ class TestListQueries:
         )
         assert row.public_id == case.public_id
         assert row.last_message_at == case.last_message_at
-        assert row.first_response_at is None and row.offensive is False
+        assert row.first_response_at is None
+        assert row.offensive is False
 
     def test_rows_keep_the_order_asked_for_and_skip_deleted_cases(self, personas, inbox):
         ids = [inbox.hr.pk, inbox.central.pk, inbox.marketing.pk]
