@@ -154,6 +154,37 @@ class TestListQueries:
         assert row.first_response_at is None
         assert row.offensive is False
 
+    @pytest.mark.parametrize("view", selectors.VIEWS)
+    def test_the_page_lists_what_the_filters_select_in_order(self, personas, inbox, view):
+        """The merged per-status statement gives the same cases, in the same order, as the plain query."""
+        tag = make_tag(personas.organization, "Lieferung")
+        now = timezone.now()
+        for n in range(9):
+            make_case(
+                (inbox.marketing_channel, inbox.central_channel)[n % 2],
+                text=f"Frage {n}",
+                handle=f"p{n}.test",
+                at=now - timedelta(minutes=n * 5 % 13),
+                tags=[tag] if n % 3 else [],
+            )
+        for n, case in enumerate(Case.objects.order_by("pk")):
+            Case.objects.filter(pk=case.pk).update(
+                status=("new", "open", "waiting", "closed")[n % 4],
+                assignee=personas.cm if n % 2 else None,
+                first_response_due=now - timedelta(minutes=1) if n % 3 == 0 else now + timedelta(hours=1),
+            )
+        for filters in (
+            selectors.CaseFilters(view=view),
+            selectors.CaseFilters(view=view, tag=tag),
+            selectors.CaseFilters(view=view, q="frage"),
+        ):
+            expected = list(selectors.cases_for(personas.cm, filters, now=now).values_list("pk", flat=True))
+            pages = [
+                selectors.page_ids(personas.cm, filters, start=start, stop=start + 4, now=now)
+                for start in (0, 4, 8)
+            ]
+            assert [pk for page in pages for pk in page] == expected
+
     def test_rows_keep_the_order_asked_for_and_skip_deleted_cases(self, personas, inbox):
         ids = [inbox.hr.pk, inbox.central.pk, inbox.marketing.pk]
         Case.objects.filter(pk=inbox.central.pk).delete()
