@@ -248,6 +248,7 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OneVoice <onevoice@localhost>")
 
+SESSION_ENGINE = "onevoice.accounts.sessions"  # Django's database sessions, read with a written-out statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
