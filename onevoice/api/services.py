@@ -7,17 +7,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
 from onevoice.core import audit, data_version
+from onevoice.core.joined_rows import JoinedRows
 from onevoice.core.prepared import fetch_one
 from onevoice.organization.access import NotAllowed
 from onevoice.organization.models import Department, Membership
@@ -206,67 +206,49 @@ def token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
 
 
 class _TokenRows:
-    """The token, its membership, the membership's user and organisation in one plain SQL query.
-
-    The same rows as `select_related("membership__user", "membership__organization")`, built into model
-    instances with Django's own column converters, without compiling the query on every request: the token
-    check runs before every API call, and compiling that ORM query cost more than running it.
-    """
+    """The token, its membership, the membership's user and organisation in one written-out statement (the
+    rows of `select_related("membership__user", "membership__organization")`): the token check runs before
+    every API call, and compiling that ORM query cost more than running it."""
 
     def __init__(self) -> None:
-        self.models: list[tuple[type[models.Model], str]] = []
-        self.sql_by_vendor: dict[str, tuple[str, list[list[tuple[str, list[Any], Any]]]]] = {}
+        self.rows: JoinedRows | None = None
+        self.sql_by_vendor: dict[str, str] = {}
 
-    def _prepare(self) -> tuple[str, list[list[tuple[str, list[Any], Any]]]]:
-        found = self.sql_by_vendor.get(connection.vendor)
-        if found is not None:
-            return found
+    def _prepare(self) -> tuple[JoinedRows, str]:
         from onevoice.organization.models import Organization
 
-        self.models = [(ApiToken, "t"), (Membership, "m"), (get_user_model(), "u"), (Organization, "o")]
-        quote = connection.ops.quote_name
-        columns: list[str] = []
-        layout: list[list[tuple[str, list[Any], Any]]] = []
-        for model, alias in self.models:
-            fields = []
-            for field in model._meta.concrete_fields:
-                col = field.get_col(alias)
-                converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                columns.append(f"{alias}.{quote(str(field.column))}")
-                fields.append((field.attname, converters, col))
-            layout.append(fields)
-        table = {model: quote(model._meta.db_table) for model, _alias in self.models}
-        token_model, member_model, user_model, org_model = (m for m, _a in self.models)
+        if self.rows is None:
+            self.rows = JoinedRows(
+                (ApiToken, "t"), (Membership, "m"), (get_user_model(), "u"), (Organization, "o")
+            )
+        sql = self.sql_by_vendor.get(connection.vendor)
+        if sql is not None:
+            return self.rows, sql
+        table = {model: connection.ops.quote_name(model._meta.db_table) for model, _alias in self.rows.tables}
+        token_model, member_model, user_model, org_model = (m for m, _a in self.rows.tables)
+        select = self.rows.select()
         if connection.vendor == "postgresql":
             # The data version rides along (one round trip instead of two): the posts list looks its
             # kept answers up by it (onevoice/core/data_version.py).
-            columns.append(data_version.SELECT)
+            select += f", {data_version.SELECT}"
         sql = (
-            f"SELECT {', '.join(columns)} FROM {table[token_model]} t "  # noqa: S608 (names from the models)
+            f"SELECT {select} FROM {table[token_model]} t "  # noqa: S608 (names from the models)
             f"INNER JOIN {table[member_model]} m ON m.id = t.membership_id "
             f"INNER JOIN {table[user_model]} u ON u.id = m.user_id "
             f"INNER JOIN {table[org_model]} o ON o.id = m.organization_id "
             "WHERE t.prefix = %s"
         )
-        self.sql_by_vendor[connection.vendor] = (sql, layout)
-        return sql, layout
+        self.sql_by_vendor[connection.vendor] = sql
+        return self.rows, sql
 
     def load(self, prefix: str) -> ApiToken | None:
-        sql, layout = self._prepare()
+        rows, sql = self._prepare()
         row = fetch_one(sql, [prefix])
         if row is None:
             return None
-        instances: list[Any] = []
-        start = 0
-        for (model, _alias), fields in zip(self.models, layout, strict=True):
-            values = list(row[start : start + len(fields)])
-            start += len(fields)
-            for i, (_name, converters, col) in enumerate(fields):
-                for converter in converters:
-                    values[i] = converter(values[i], col, connection)
-            instances.append(model.from_db(connection.alias, [name for name, _c, _col in fields], values))
-        token, member, user, organization = instances
-        token.data_version = int(row[start]) if len(row) > start else None
+        token, member, user, organization = rows.instances(row)
+        width = rows.width()
+        token.data_version = int(row[width]) if len(row) > width else None
         member.user = user
         member.organization = organization
         token.membership = member
