@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import ninja
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -173,7 +174,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The Swagger UI files django-ninja ships, for the API's documentation page (served like every static file:
+# by whitenoise, before any session or database work).
+STATICFILES_DIRS = [BASE_DIR / "static", ("ninja", Path(ninja.__file__).parent / "static" / "ninja")]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"

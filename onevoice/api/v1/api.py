@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from ninja import NinjaAPI, Status
 from ninja.openapi.docs import DocsBase
 
@@ -30,7 +29,6 @@ class LocalSwagger(DocsBase):
             {
                 "api": api,
                 "openapi_url": self.get_openapi_url(api, kwargs),
-                "asset_base": reverse("api-docs-asset", args=["x"])[:-1],
             },
         )
 

@@ -226,3 +226,20 @@ class TestDockerfile:
         assert_onevoice_arguments(json.loads(directives["CMD"]), "Dockerfile CMD")
         assert directives["USER"] not in ("root", "0")
         assert "uv sync --frozen --no-dev" in (DEPLOY / "Dockerfile").read_text()
+
+
+def test_production_can_collect_the_static_files(tmp_path: Path) -> None:
+    """`onevoice web` runs collectstatic in production; the hashing storage follows every reference in the
+    files (source maps too) and refuses the start if one points nowhere."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, STATIC_ROOT=tmp_path):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "ninja/swagger-ui-bundle.js" in manifest  # the API documentation's files
+    assert "vendor/chartjs/chart.umd.min.js" in manifest
