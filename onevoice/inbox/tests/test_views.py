@@ -90,6 +90,20 @@ class TestList:
         Case.objects.filter(pk__in=[inbox.marketing.pk, inbox.central.pk]).update(assignee=personas.cm)
         html = personas.client_for(personas.cm).get(cases_url(personas.cm)).content.decode()
         assert 'data-testid="nav-open-cases">2' in html
+        Case.objects.filter(pk=inbox.central.pk).update(status=Case.Status.CLOSED)
+        html = personas.client_for(personas.cm).get(cases_url(personas.cm)).content.decode()
+        assert 'data-testid="nav-open-cases">1' in html
+
+    def test_the_filter_bar_offers_the_organisations_channels_and_tags_by_name(self, personas, inbox):
+        make_tag(personas.organization, "Zoll")
+        make_tag(personas.organization, "Abholung")
+        make_tag(personas.outsider.organization, "Fremdes Thema")
+        html = personas.client_for(personas.cm).get(cases_url(personas.cm)).content.decode()
+        channel_bar = html[html.index('id="case-channel"') : html.index('id="case-priority"')]
+        assert channel_bar.index("Abholung") < channel_bar.index("Zoll")
+        assert "Fremdes Thema" not in html
+        assert f'value="{inbox.hr_channel.public_id}"' in channel_bar
+        assert "Andere Bluesky" not in channel_bar  # the other organisation's channel
 
 
 class TestCasePage:
