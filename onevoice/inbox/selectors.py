@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -158,7 +159,10 @@ def page_ids(member: Membership, filters: CaseFilters, *, start: int, stop: int,
         .order_by(*NEWEST)
         .values_list("last_message_at", "pk")[:stop]
     )
-    sql, params = one_status.query.sql_with_params()
+    try:
+        sql, params = one_status.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (e.g. "my department" without one)
+        return []
     if list(params).count(_STATUS_MARK) != 1:
         raise AssertionError("the status must be the only place the mark appears")
     union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS s{i}" for i in range(len(statuses)))  # noqa: S608

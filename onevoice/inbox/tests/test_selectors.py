@@ -185,6 +185,12 @@ class TestListQueries:
             ]
             assert [pk for page in pages for pk in page] == expected
 
+    def test_a_view_that_matches_nothing_is_an_empty_page(self, personas, inbox):
+        # The SMM belongs to no department: "my department" selects nothing before any row is read.
+        personas.smm.departments.clear()
+        page = selectors.case_page(personas.smm, selectors.CaseFilters(view="department"))
+        assert (page.rows, page.has_next, page.total) == ([], False, 0)
+
     def test_rows_keep_the_order_asked_for_and_skip_deleted_cases(self, personas, inbox):
         ids = [inbox.hr.pk, inbox.central.pk, inbox.marketing.pk]
         Case.objects.filter(pk=inbox.central.pk).delete()
