@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from onevoice.api import scopes as scope_rules
 from onevoice.api.models import ApiToken
 from onevoice.core import audit, data_version
-from onevoice.core.joined_rows import JoinedRows
+from onevoice.core.joined_rows import JoinedRows, Tables
 from onevoice.core.prepared import fetch_one
 from onevoice.organization.access import NotAllowed
 from onevoice.organization.models import Department, Membership
@@ -205,57 +205,44 @@ def token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
 # ---- recognising a token on a request ------------------------------------------------------------------
 
 
-class _TokenRows:
-    """The token, its membership, the membership's user and organisation in one written-out statement (the
-    rows of `select_related("membership__user", "membership__organization")`): the token check runs before
-    every API call, and compiling that ORM query cost more than running it."""
+def _token_tables() -> Tables:
+    from onevoice.organization.models import Organization
 
-    def __init__(self) -> None:
-        self.rows: JoinedRows | None = None
-        self.sql_by_vendor: dict[str, str] = {}
-
-    def _prepare(self) -> tuple[JoinedRows, str]:
-        from onevoice.organization.models import Organization
-
-        if self.rows is None:
-            self.rows = JoinedRows(
-                (ApiToken, "t"), (Membership, "m"), (get_user_model(), "u"), (Organization, "o")
-            )
-        sql = self.sql_by_vendor.get(connection.vendor)
-        if sql is not None:
-            return self.rows, sql
-        table = {model: connection.ops.quote_name(model._meta.db_table) for model, _alias in self.rows.tables}
-        token_model, member_model, user_model, org_model = (m for m, _a in self.rows.tables)
-        select = self.rows.select()
-        if connection.vendor == "postgresql":
-            # The data version rides along (one round trip instead of two): the posts list looks its
-            # kept answers up by it (onevoice/core/data_version.py).
-            select += f", {data_version.SELECT}"
-        sql = (
-            f"SELECT {select} FROM {table[token_model]} t "  # noqa: S608 (names from the models)
-            f"INNER JOIN {table[member_model]} m ON m.id = t.membership_id "
-            f"INNER JOIN {table[user_model]} u ON u.id = m.user_id "
-            f"INNER JOIN {table[org_model]} o ON o.id = m.organization_id "
-            "WHERE t.prefix = %s"
-        )
-        self.sql_by_vendor[connection.vendor] = sql
-        return self.rows, sql
-
-    def load(self, prefix: str) -> ApiToken | None:
-        rows, sql = self._prepare()
-        row = fetch_one(sql, [prefix])
-        if row is None:
-            return None
-        token, member, user, organization = rows.instances(row)
-        width = rows.width()
-        token.data_version = int(row[width]) if len(row) > width else None
-        member.user = user
-        member.organization = organization
-        token.membership = member
-        return token
+    return ((ApiToken, "t"), (Membership, "m"), (get_user_model(), "u"), (Organization, "o"))
 
 
-_token_rows = _TokenRows()
+def _token_statement(select: str, tables: list[str]) -> str:
+    token, member, user, organization = tables
+    if connection.vendor == "postgresql":
+        # The data version rides along (one round trip instead of two): the posts list looks its kept
+        # answers up by it (onevoice/core/data_version.py).
+        select += f", {data_version.SELECT}"
+    return (
+        f"SELECT {select} FROM {token} t "  # noqa: S608 (names from the models)
+        f"INNER JOIN {member} m ON m.id = t.membership_id "
+        f"INNER JOIN {user} u ON u.id = m.user_id "
+        f"INNER JOIN {organization} o ON o.id = m.organization_id "
+        "WHERE t.prefix = %s"
+    )
+
+
+# The token, its membership, the membership's user and organisation in one written-out statement (the rows
+# of `select_related("membership__user", "membership__organization")`): the token check runs before every
+# API call, and compiling that ORM query cost more than running it.
+_token_rows = JoinedRows(_token_tables, _token_statement)
+
+
+def _load_token(prefix: str) -> ApiToken | None:
+    row = fetch_one(_token_rows.sql(), [prefix])
+    if row is None:
+        return None
+    token, member, user, organization = _token_rows.instances(row)
+    width = _token_rows.width()
+    token.data_version = int(row[width]) if len(row) > width else None
+    member.user = user
+    member.organization = organization
+    token.membership = member
+    return token
 
 
 def token_for(presented: str) -> ApiToken | None:
@@ -265,7 +252,7 @@ def token_for(presented: str) -> ApiToken | None:
     parts = split_token(presented)
     if parts is None:
         return None
-    token = _token_rows.load(parts[0])
+    token = _load_token(parts[0])
     if token is None or not hmac.compare_digest(token.secret_hash, hash_token(presented)):
         return None
     if not token.is_usable:

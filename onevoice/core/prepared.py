@@ -1,9 +1,8 @@
 """One row from a query that runs on every request of a kind, as a prepared statement on PostgreSQL.
 
 Django's PostgreSQL backend binds parameters on the client by default, so the server plans every query
-afresh; for the token check the planning took longer than running
-them. Here, on PostgreSQL, such a query is prepared once per database connection (psycopg keeps it) and
-then only executed. It still goes through Django's cursor wrapper: error translation, execute wrappers
+afresh; for the token check the planning took longer than running it. Here, on PostgreSQL, such a query
+is prepared once per database connection (psycopg keeps it) and then only executed. It still goes through Django's cursor wrapper: error translation, execute wrappers
 and the query log (and with it `CaptureQueriesContext` and the query-count assertions of the tests).
 Other databases: Django's ordinary cursor.
 """

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.http import Http404
 
-from onevoice.core.joined_rows import JoinedRows
+from onevoice.core.joined_rows import JoinedRows, Tables
 from onevoice.organization.models import Department, Invitation, Membership, Organization
 from onevoice.organization.roles import Capability
 
@@ -55,47 +55,41 @@ def membership_for(
     return member
 
 
-class _MembershipRows:
-    """The rows of `Membership.objects.active().select_related("organization", "organization__publishing",
-    "user").filter(user=user).order_by("organization__name")`, written out once: every page of the app
-    starts here, and building that ORM query cost more than running it."""
-
-    def __init__(self) -> None:
-        self.rows: JoinedRows | None = None
-        self.sql_by_vendor: dict[str, str] = {}
-
-    def load(self, user: User) -> list[Membership]:
-        if self.rows is None:
-            settings_model = Organization.publishing.related.related_model  # the publishing app's settings
-            self.rows = JoinedRows(
-                (Membership, "m"), (Organization, "o"), (settings_model, "p"), (get_user_model(), "u")
-            )
-        sql = self.sql_by_vendor.get(connection.vendor)
-        if sql is None:
-            quote = connection.ops.quote_name
-            member, organization, publishing, users = (quote(m._meta.db_table) for m, _a in self.rows.tables)
-            sql = self.sql_by_vendor[connection.vendor] = (
-                f"SELECT {self.rows.select()} FROM {member} m "  # noqa: S608 (names from the models)
-                f"INNER JOIN {organization} o ON o.id = m.organization_id "
-                f"LEFT JOIN {publishing} p ON p.organization_id = o.id "
-                f"INNER JOIN {users} u ON u.id = m.user_id "
-                "WHERE m.user_id = %s AND m.is_active = %s AND u.is_active = %s ORDER BY o.name, m.id"
-            )
-        memberships = []
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [user.pk, True, True])
-            for row in cursor.fetchall():
-                member, organization, settings, person = self.rows.instances(row)
-                # What select_related leaves: the organisation's settings known (None when it has none).
-                Organization.publishing.related.set_cached_value(organization, settings)
-                if settings is not None:
-                    settings.organization = organization
-                member.organization, member.user = organization, person
-                memberships.append(member)
-        return memberships
+def _membership_tables() -> Tables:
+    settings_model = Organization.publishing.related.related_model  # the publishing app's settings
+    return ((Membership, "m"), (Organization, "o"), (settings_model, "p"), (get_user_model(), "u"))
 
 
-_active_memberships = _MembershipRows().load
+def _membership_statement(select: str, tables: list[str]) -> str:
+    member, organization, publishing, users = tables
+    return (
+        f"SELECT {select} FROM {member} m "  # noqa: S608 (names from the models)
+        f"INNER JOIN {organization} o ON o.id = m.organization_id "
+        f"LEFT JOIN {publishing} p ON p.organization_id = o.id "
+        f"INNER JOIN {users} u ON u.id = m.user_id "
+        "WHERE m.user_id = %s AND m.is_active = %s AND u.is_active = %s ORDER BY o.name, m.id"
+    )
+
+
+# The rows of `Membership.objects.active().select_related("organization", "organization__publishing",
+# "user").filter(user=user).order_by("organization__name")`, written out once: every page of the app starts
+# here, and building that ORM query cost more than running it.
+_membership_rows = JoinedRows(_membership_tables, _membership_statement)
+
+
+def _active_memberships(user: User | AnonymousUser) -> list[Membership]:
+    memberships = []
+    with connection.cursor() as cursor:
+        cursor.execute(_membership_rows.sql(), [user.pk, True, True])
+        for row in cursor.fetchall():
+            member, organization, settings, person = _membership_rows.instances(row)
+            # What select_related leaves: the organisation's settings known (None when it has none).
+            Organization.publishing.related.set_cached_value(organization, settings)
+            if settings is not None:
+                settings.organization = organization
+            member.organization, member.user = organization, person
+            memberships.append(member)
+    return memberships
 
 
 # Where `membership_for` leaves the person's memberships for the page's organisation switcher (on the

@@ -149,7 +149,7 @@ def list_posts(
         statuses=list(status or []),
     )
 
-    def matched() -> QuerySet[Post]:
+    def build() -> bytes:
         posts = plan_filter.apply(_posts(member))
         if unscheduled:
             posts = posts.filter(publish_at__isnull=True)
@@ -157,10 +157,6 @@ def list_posts(
             posts = posts.filter(publish_at__gte=first)
         if following is not None:
             posts = posts.filter(publish_at__lt=following)
-        return posts
-
-    def build() -> bytes:
-        posts = matched()
         # The page's ids with the total in one query (COUNT(*) OVER () is taken before LIMIT), then the
         # rows: the joins run for 50 posts, not for all of the month's, whatever the planner thinks.
         window = (
