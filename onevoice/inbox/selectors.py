@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from onevoice.inbox.models import (
     Case,
@@ -262,46 +263,62 @@ def case_rows(ids: list[int]) -> list[CaseRow]:
         return []
     rows_sql, tags_sql = _rows_sql(connection.vendor)
     page: Any = json.dumps(ids) if connection.vendor == "sqlite" else ids
-    # `raw` turns the case's own columns into Python values with the database's converters (times, UUIDs,
-    # booleans); the joined columns are plain text.
-    found: dict[int, Any] = {
-        case.pk: case for case in Case.objects.raw(rows_sql, [page, Message.Direction.INBOUND])
-    }
-    tags: dict[int, list[str]] = {}
+    # Plain tuples, not model instances: 25 cases built through `raw` cost ten times their statement.
     with connection.cursor() as cursor:
+        cursor.execute(rows_sql, [page, Message.Direction.INBOUND])
+        found = {row[0]: row for row in cursor.fetchall()}
         cursor.execute(tags_sql, [page])
+        tags: dict[int, list[str]] = {}
         for case_id, name in cursor.fetchall():
             tags.setdefault(case_id, []).append(name)
     rows = []
     for pk in ids:
-        if (case := found.get(pk)) is None:
+        if (row := found.get(pk)) is None:
             continue  # deleted in the meantime
+        (_pk, public_id, kind, status, priority, sentiment, offensive, subject, last_message_at) = row[:9]
+        (first_response_at, first_response_due, resolution_due, channel_name, channel_network) = row[9:14]
+        (post_title, department_name, assignee_name, author_handle, author_name, snippet) = row[14:]
         rows.append(
             CaseRow(
-                pk=case.pk,
-                public_id=case.public_id,
-                kind=case.kind,
-                status=case.status,
-                priority=case.priority,
-                sentiment=case.sentiment,
-                offensive=case.offensive,
-                subject=case.subject,
-                last_message_at=case.last_message_at,
-                first_response_at=case.first_response_at,
-                first_response_due=case.first_response_due,
-                resolution_due=case.resolution_due,
-                channel_name=case.channel_name,
-                channel_network=case.channel_network,
-                post_title=case.post_title,
-                department_name=case.department_name,
-                assignee_name=case.assignee_name,
-                author_handle=case.author_handle or "",
-                author_name=case.author_name or "",
-                snippet=case.snippet or "",
+                pk=pk,
+                public_id=_as_uuid(public_id),
+                kind=kind,
+                status=status,
+                priority=priority,
+                sentiment=sentiment,
+                offensive=bool(offensive),
+                subject=subject,
+                last_message_at=_as_time(last_message_at),
+                first_response_at=_as_time(first_response_at),
+                first_response_due=_as_time(first_response_due),
+                resolution_due=_as_time(resolution_due),
+                channel_name=channel_name,
+                channel_network=channel_network,
+                post_title=post_title,
+                department_name=department_name,
+                assignee_name=assignee_name,
+                author_handle=author_handle or "",
+                author_name=author_name or "",
+                snippet=snippet or "",
                 tags=tags.get(pk, []),
             )
         )
     return rows
+
+
+def _as_uuid(value: Any) -> UUID:
+    """PostgreSQL returns a UUID; SQLite its 32 hex digits."""
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+def _as_time(value: Any) -> Any:
+    """PostgreSQL returns an aware time; SQLite a naive one in UTC (Django stores UTC there), or text when the
+    column's declared type was lost."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @dataclass
@@ -390,6 +407,14 @@ class FilterOptions:
     channels: list[Channel]
     tags: list[Tag]
     has_departments: bool
+
+    @property
+    def channel_choices(self) -> list[tuple[str, str]]:
+        return [(str(channel.public_id), channel.name) for channel in self.channels]
+
+    @property
+    def tag_choices(self) -> list[tuple[str, str]]:
+        return [(str(tag.public_id), tag.name) for tag in self.tags]
 
 
 def filter_options(member: Membership) -> FilterOptions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from django.db import connection
@@ -139,7 +140,8 @@ class TestListQueries:
             created_at=later + timedelta(minutes=1),
         )
         case.tags.add(make_tag(personas.organization, "Zeta"), make_tag(personas.organization, "Alpha"))
-        Case.objects.filter(pk=case.pk).update(assignee=personas.cm)
+        Case.objects.filter(pk=case.pk).update(assignee=personas.cm, offensive=True)
+        case.refresh_from_db()
         [row] = selectors.case_rows([case.pk])
         assert (row.author_handle, row.author_name) == ("anna.test", "Anna <b>Zweite</b>")
         assert row.snippet == ("Noch eine Frage " + "x" * 400)[:240]
@@ -149,10 +151,23 @@ class TestListQueries:
             "Marketing",
             personas.cm.user.full_name,
         )
+        # Read as plain values, typed as the model's own fields are, on SQLite and PostgreSQL alike.
+        assert isinstance(row.public_id, UUID)
         assert row.public_id == case.public_id
-        assert row.last_message_at == case.last_message_at
+        assert (row.last_message_at, row.first_response_due, row.resolution_due) == (
+            case.last_message_at,
+            case.first_response_due,
+            case.resolution_due,
+        )
+        assert row.last_message_at.utcoffset() == timedelta(0)
         assert row.first_response_at is None
-        assert row.offensive is False
+        assert row.offensive is True
+        assert (row.kind, row.status, row.priority, row.sentiment) == (
+            case.kind,
+            case.status,
+            case.priority,
+            case.sentiment,
+        )
 
     @pytest.mark.parametrize("view", selectors.VIEWS)
     def test_the_page_lists_what_the_filters_select_in_order(self, personas, inbox, view):

@@ -105,6 +105,22 @@ class TestList:
         assert f'value="{inbox.hr_channel.public_id}"' in channel_bar
         assert "Andere Bluesky" not in channel_bar  # the other organisation's channel
 
+    def test_the_filter_bar_keeps_what_was_chosen_and_escapes_names(self, personas, inbox):
+        tag = make_tag(personas.organization, '<script>alert("x")</script> & Co')
+        params = {
+            "status": "waiting",
+            "channel": str(inbox.marketing_channel.public_id),
+            "tag": str(tag.public_id),
+            "priority": "high",
+        }
+        html = personas.client_for(personas.cm).get(cases_url(personas.cm), params).content.decode()
+        assert '<option value="waiting" selected>' in html
+        assert f'<option value="{inbox.marketing_channel.public_id}" selected>' in html
+        assert f'<option value="{tag.public_id}" selected>&lt;script&gt;alert(&quot;x&quot;)' in html
+        assert '<option value="high" selected>' in html
+        assert "<script>alert" not in html
+        assert html.count(" selected>") == 5  # those four and the order ("newest first")
+
 
 class TestCasePage:
     def test_the_thread_the_contact_and_earlier_cases(self, personas, inbox):
