@@ -94,6 +94,18 @@ class TestList:
         html = personas.client_for(personas.cm).get(cases_url(personas.cm)).content.decode()
         assert 'data-testid="nav-open-cases">1' in html
 
+    def test_the_navigation_shows_99_plus_beyond_99_open_cases(self, personas, inbox, monkeypatch):
+        from onevoice.inbox import selectors
+
+        Case.objects.filter(pk__in=[inbox.marketing.pk, inbox.central.pk]).update(assignee=personas.cm)
+        monkeypatch.setattr(selectors, "OPEN_COUNT_CAP", 2)  # counting stops at the cap
+        assert selectors.my_open_count(personas.cm) == 2
+        monkeypatch.setattr(selectors, "OPEN_COUNT_CAP", 1)
+        assert selectors.my_open_count(personas.cm) == 1
+        monkeypatch.setattr(selectors, "my_open_count", lambda member: 100)
+        html = personas.client_for(personas.cm).get(cases_url(personas.cm)).content.decode()
+        assert 'data-testid="nav-open-cases">99+<' in html
+
     def test_the_filter_bar_offers_the_organisations_channels_and_tags_by_name(self, personas, inbox):
         make_tag(personas.organization, "Zoll")
         make_tag(personas.organization, "Abholung")
