@@ -1,6 +1,6 @@
 """The inbox list with 200,000 cases, against a minimal Django view measured the same way in the same run.
 
-    .venv/bin/python bench/bench_inbox_list.py [--cases 200000] [--requests 60]
+    .venv/bin/python bench/bench_inbox_list.py [--cases 200000] [--requests 100]
 
 Runs on a throw-away test database (SQLite by default, PostgreSQL when DATABASE_URL is set). Prints p50/p95
 server time of the inbox page (the whole request through Django's test client: middleware, session, the
@@ -237,7 +237,7 @@ def queries(client: Client, url: str, params: dict[str, str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=200_000)
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
 
     from django.template.base import Template
