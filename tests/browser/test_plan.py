@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from onevoice.networks import services as channel_services
 from onevoice.planning import services
 from onevoice.planning.models import Post
-from onevoice.planning.tests.conftest import later
+from onevoice.planning.tests.conftest import BERLIN, later
 from tests.browser.conftest import assert_accessible, shoot
 from tests.browser.test_people import log_in
 
@@ -117,7 +117,9 @@ def test_a_post_from_draft_to_scheduled(page: Page, live_url: str, personas, pla
 
 def test_the_list_view_and_a_viewer(page: Page, live_url: str, personas, plan) -> None:
     log_in(page, live_url, "gf@muster.example")
-    page.goto(f"{live_url}/o/{personas.organization.slug}/plan/list/")
+    # The week of the post: two days ahead is next week from Saturday on.
+    week = plan.publish_at.astimezone(BERLIN).date().isoformat()
+    page.goto(f"{live_url}/o/{personas.organization.slug}/plan/list/?span=week&from={week}")
     expect(page.get_by_role("link", name="Produktlaunch")).to_be_visible()
     assert_accessible(page)
     shoot(page, "plan-list")
